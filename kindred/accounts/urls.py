@@ -1,0 +1,9 @@
+from django.urls import path
+
+from kindred.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+    path("photo/<int:user_id>/<int:version>/", views.photo, name="photo"),
+]

@@ -1,0 +1,15 @@
+from django import template
+
+from kindred.lib.colour import text_on as _text_on
+
+register = template.Library()
+
+
+@register.filter
+def text_on(colour: str) -> str:
+    return _text_on(colour or "")
+
+
+@register.filter
+def percent(part: int | float, whole: int | float) -> int:
+    return round(100 * part / whole) if whole else 0

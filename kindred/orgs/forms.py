@@ -1,0 +1,68 @@
+from typing import Any
+
+from django import forms
+
+from kindred.lib.images import CheckedImage, check_image
+from kindred.orgs.models import AllowedDomain, Organization, OrgInvitation, Role
+
+
+class OrganizationCreateForm(forms.Form):
+    name = forms.CharField(max_length=120, label="Organization name", help_text="e.g. Northwind Traders")
+
+
+class BrandingForm(forms.ModelForm):
+    logo_upload = forms.ImageField(
+        label="Logo",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+        help_text="PNG, JPEG, GIF or WebP, up to 1 MB. Shown on every page and email of your organization.",
+    )
+    remove_logo = forms.BooleanField(required=False, label="Remove the logo")
+
+    class Meta:
+        model = Organization
+        fields = ("name", "email_display_name", "primary_colour", "custom_domain")
+        widgets = {"primary_colour": forms.TextInput(attrs={"type": "color"})}
+        help_texts = {
+            "primary_colour": "Buttons, links and the email header use it.",
+            "custom_domain": "Optional. Point the domain's DNS at this server and add it to ALLOWED_HOSTS; "
+            "participants then reach your programs at https://<domain>/p/<program>/.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.checked_logo: CheckedImage | None = None
+
+    def clean_custom_domain(self) -> str:
+        domain = self.cleaned_data["custom_domain"].strip().lower()
+        if domain and Organization.objects.filter(custom_domain=domain).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Another organization already uses this domain.")
+        return domain
+
+    def clean_logo_upload(self) -> Any:
+        upload = self.cleaned_data.get("logo_upload")
+        if upload:
+            upload.seek(0)
+            self.checked_logo = check_image(upload)
+        return upload
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = OrgInvitation
+        fields = ("email", "role")
+        help_texts = {"role": "Administrators manage the organization; program managers run its programs."}
+
+
+class AllowedDomainForm(forms.ModelForm):
+    class Meta:
+        model = AllowedDomain
+        fields = ("domain",)
+        help_texts = {"domain": "People with a verified email at this domain can join by themselves."}
+
+    def clean_domain(self) -> str:
+        return self.cleaned_data["domain"].strip().lower().lstrip("@")
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)

@@ -1,0 +1,157 @@
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f6feb (a # and six hex digits).")
+DOMAIN = RegexValidator(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+    "Enter a domain name like mentoring.example.com (lower case, no http:// and no path).",
+)
+DEFAULT_COLOUR = "#2f5fd0"
+INVITATION_LIFETIME = timedelta(days=14)
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Administrator"
+    PROGRAM_MANAGER = "program_manager", "Program manager"
+    MEMBER = "member", "Member"
+
+
+STAFF_ROLES = {Role.ADMIN, Role.PROGRAM_MANAGER}
+
+
+class Organization(models.Model):
+    """The tenant: every other row of Kindred reaches exactly one organization."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    email_display_name = models.CharField(
+        "display name for emails",
+        max_length=120,
+        blank=True,
+        help_text="Shown as the sender of every email this organization sends, e.g. “Northwind Mentoring”.",
+    )
+    primary_colour = models.CharField(max_length=7, default=DEFAULT_COLOUR, validators=[HEX_COLOUR])
+    logo = models.BinaryField(null=True, blank=True, editable=False)
+    logo_content_type = models.CharField(max_length=40, blank=True, editable=False)
+    logo_version = models.PositiveIntegerField(default=0, editable=False)
+    custom_domain = models.CharField(
+        max_length=253, blank=True, validators=[DOMAIN], help_text="Optional, e.g. mentoring.northwind.com."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("name",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["custom_domain"],
+                condition=~models.Q(custom_domain=""),
+                name="org_custom_domain_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("programs:dashboard", args=[self.slug])
+
+    @property
+    def sender_name(self) -> str:
+        return self.email_display_name or self.name
+
+    @property
+    def logo_url(self) -> str:
+        if not self.logo_content_type:
+            return ""
+        return reverse("orgs:logo", args=[self.slug, self.logo_version])
+
+
+class Membership(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("organization", "user")
+        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization} ({self.get_role_display()})"
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+class AllowedDomain(models.Model):
+    """People with a verified email at this domain may join the organization by themselves."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="allowed_domains")
+    domain = models.CharField(max_length=253, validators=[DOMAIN])
+
+    class Meta:
+        ordering = ("domain",)
+        constraints = [models.UniqueConstraint(Lower("domain"), "organization", name="allowed_domain_unique")]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _default_expiry() -> datetime:
+    return timezone.now() + INVITATION_LIFETIME
+
+
+class OrgInvitation(models.Model):
+    """An email invitation to become an administrator or program manager (single use, expires)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(
+        max_length=20,
+        choices=[
+            (Role.ADMIN.value, Role.ADMIN.label),
+            (Role.PROGRAM_MANAGER.value, Role.PROGRAM_MANAGER.label),
+        ],
+    )
+    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=_default_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.organization}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("orgs:invitation_accept", args=[self.token])
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"

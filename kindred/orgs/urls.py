@@ -1,0 +1,23 @@
+from django.urls import path
+
+from kindred.orgs import views
+
+app_name = "orgs"
+urlpatterns = [
+    path("orgs/new/", views.organization_create, name="create"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("o/<slug:org_slug>/join/", views.join, name="join"),
+    path("o/<slug:org_slug>/logo/<int:version>/", views.logo, name="logo"),
+    path("o/<slug:org_slug>/settings/", views.settings_view, name="settings"),
+    path("o/<slug:org_slug>/members/", views.members, name="members"),
+    path("o/<slug:org_slug>/members/<int:membership_id>/role/", views.member_role, name="member_role"),
+    path("o/<slug:org_slug>/members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+    path("o/<slug:org_slug>/invitations/new/", views.invitation_create, name="invitation_create"),
+    path(
+        "o/<slug:org_slug>/invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("o/<slug:org_slug>/domains/new/", views.domain_add, name="domain_add"),
+    path("o/<slug:org_slug>/domains/<int:domain_id>/remove/", views.domain_remove, name="domain_remove"),
+]

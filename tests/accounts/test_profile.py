@@ -1,0 +1,38 @@
+import pytest
+from django.utils import timezone
+
+from tests.orgs.test_settings import png
+
+pytestmark = pytest.mark.django_db
+URL = "/accounts/profile/"
+DATA = {"name": "Alice A.", "job_title": "Head of L&D", "department": "People", "time_zone": "Asia/Tokyo"}
+
+
+def test_profile_is_saved_with_a_photo(client_for, alice):
+    client = client_for(alice)
+    response = client.post(URL, {**DATA, "photo_upload": png()})
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert (alice.name, alice.time_zone, alice.photo_content_type) == ("Alice A.", "Asia/Tokyo", "image/png")
+    assert client.get(alice.photo_url).status_code == 200
+
+
+def test_times_are_shown_in_the_profile_time_zone(client_for, alice):
+    client = client_for(alice)
+    client.post(URL, DATA)
+    client.get(URL)
+    assert str(timezone.get_current_timezone()) == "Asia/Tokyo"
+
+
+def test_unknown_time_zone_is_refused(client_for, alice):
+    response = client_for(alice).post(URL, {**DATA, "time_zone": "Mars/Olympus"})
+    assert "time_zone" in response.context["form"].errors
+    alice.refresh_from_db()
+    assert alice.time_zone == "UTC"
+
+
+def test_photos_are_private_to_colleagues(client_for, alice, bob, charlie):
+    client_for(alice).post(URL, {**DATA, "photo_upload": png()})
+    alice.refresh_from_db()
+    assert client_for(bob).get(alice.photo_url).status_code == 200
+    assert client_for(charlie).get(alice.photo_url).status_code == 404

@@ -1,0 +1,30 @@
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CHROMIUM_ARGS
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture
+def page(chromium, live_server) -> Iterator:  # type: ignore[no-untyped-def]
+    """A Playwright page in Debian's headless Chromium, pointed at the live test server."""
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+    # test itself (reading mail.outbox, checking rows) are still plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        yield page
+        browser.close()
+        assert errors == [], f"browser console errors: {errors}"

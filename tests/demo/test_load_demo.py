@@ -1,0 +1,39 @@
+import pytest
+from django.core.management import call_command
+
+from kindred.accounts.models import User
+from kindred.demo.data import DEMO_LOGINS, DEMO_PASSWORD
+from kindred.orgs.models import Membership, Organization
+from kindred.programs.models import Program
+from kindred.registration.models import Registration
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():  # type: ignore[no-untyped-def]
+    return (
+        User.objects.count(),
+        Membership.objects.count(),
+        Program.objects.count(),
+        Registration.objects.count(),
+    )
+
+
+def test_demo_is_idempotent_and_rich():
+    call_command("load_demo")
+    first = counts()
+    call_command("load_demo")
+    assert counts() == first
+    org = Organization.objects.get(slug="northwind")
+    assert org.logo_content_type == "image/png"
+    statuses = set(Program.objects.filter(organization=org).values_list("status", flat=True))
+    assert statuses == {"draft", "registration", "pairing", "running", "completed", "archived"}
+    assert Registration.objects.count() > 100
+
+
+@pytest.mark.parametrize(("email", "landing"), [(e, None) for e, _ in DEMO_LOGINS])
+def test_demo_logins_work(client, email, landing):
+    call_command("load_demo")
+    response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD}, follow=True)
+    assert response.status_code == 200
+    assert response.request["PATH_INFO"] == "/o/northwind/"

@@ -1,0 +1,75 @@
+import pytest
+
+from kindred.programs.checklist import STEPS, checklist_for, checklists_for
+from kindred.programs.models import Program, Status
+from kindred.programs.services import program_change_status
+from tests.factories import ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_nine_steps_in_the_seed_order(program):
+    checklist = checklist_for(program)
+    assert [s.title for s in checklist.steps] == [
+        "General information",
+        "Set up questionnaire",
+        "Set up pairing algorithm",
+        "Participant access",
+        "Review email invites",
+        "Launch registration",
+        "Review pairing process",
+        "Plan session content",
+        "Launch pairing",
+    ]
+    assert checklist.total == 9 == len(STEPS)
+
+
+def test_a_complete_new_program_has_eight_steps_left(program):
+    checklist = checklist_for(program)
+    assert [s.key for s in checklist.steps if s.done] == ["general"]
+    assert checklist.left == 8
+
+
+def test_missing_general_information_is_not_done(acme):
+    bare = Program.objects.create(organization=acme, name="Bare", slug="bare")
+    assert checklist_for(bare).left == 9
+
+
+def test_custom_goal_needs_its_text(acme):
+    program = ProgramFactory(organization=acme, purpose="custom", custom_purpose="")
+    assert not checklist_for(program).steps[0].done
+    program.custom_purpose = "Keep our engineers"
+    assert checklist_for(program).steps[0].done
+
+
+def test_launch_steps_follow_the_lifecycle(program, alice):
+    program = program_change_status(program=program, to=Status.REGISTRATION, by=alice)
+    assert checklist_for(program).left == 7
+    program = program_change_status(program=program, to=Status.PAIRING, by=alice)
+    program = program_change_status(program=program, to=Status.RUNNING, by=alice)
+    done = {s.key for s in checklist_for(program).steps if s.done}
+    assert done == {"general", "launch_registration", "launch_pairing"}
+
+
+def test_steps_of_later_features_are_not_done_and_not_available(program):
+    by_key = {s.key: s for s in checklist_for(program).steps}
+    for key in (
+        "questionnaire",
+        "pairing_algorithm",
+        "participant_access",
+        "email_invites",
+        "review_pairing",
+        "session_content",
+    ):
+        assert not by_key[key].done
+        assert not by_key[key].available
+    assert by_key["general"].url == f"/o/{program.organization.slug}/programs/{program.slug}/edit/"
+
+
+def test_many_programs_cost_no_queries_per_program(acme, django_assert_max_num_queries):
+    programs = [ProgramFactory(organization=acme) for _ in range(15)]
+    for p in programs:
+        p.organization = acme
+    with django_assert_max_num_queries(0):
+        result = checklists_for(programs)
+    assert len(result) == 15
