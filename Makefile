@@ -39,8 +39,8 @@ test: venv
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: venv
-	$(BIN)/ruff check kindred tests bench
-	$(BIN)/ruff format --check kindred tests bench
+	$(BIN)/ruff check kindred tests $(wildcard bench)
+	$(BIN)/ruff format --check kindred tests $(wildcard bench)
 	$(TEST_ENV) $(BIN)/mypy kindred
 	$(BIN)/lint-imports
 

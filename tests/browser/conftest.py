@@ -3,6 +3,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.conftest import CHROMIUM_ARGS
 
@@ -27,4 +28,7 @@ def page(chromium, live_server) -> Iterator:  # type: ignore[no-untyped-def]
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         yield page
         browser.close()
+        # ORM calls made while Playwright's loop runs get their own connection (asgiref keys
+        # connections by context); close it here or PostgreSQL cannot drop the test database.
+        connections.close_all()
         assert errors == [], f"browser console errors: {errors}"
