@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "kindred.orgs",
     "kindred.programs",
     "kindred.registration",
+    "kindred.pairing",
     "kindred.demo",
 ]
 

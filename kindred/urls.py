@@ -10,4 +10,6 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("", include("kindred.orgs.urls")),
     path("", include("kindred.programs.urls")),
+    path("", include("kindred.registration.urls")),
+    path("", include("kindred.pairing.urls")),
 ]

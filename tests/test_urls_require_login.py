@@ -13,6 +13,7 @@ PUBLIC = {
     "programs:public",
     "programs:host_public",
     "programs:host_index",
+    "registration:invited",  # an invitation's personal link: it explains the program, then asks to log in
 }
 SAMPLE = {
     "org_slug": "acme",
@@ -23,6 +24,12 @@ SAMPLE = {
     "membership_id": "1",
     "invitation_id": "1",
     "domain_id": "1",
+    "question_id": "1",
+    "job_id": "1",
+    "registration_id": "1",
+    "registration_id_": "1",
+    "criterion_id": "1",
+    "proposal_id": "1",
 }
 
 

@@ -6,18 +6,32 @@ so the demo always looks current (registration open now, a program running now, 
 
 import io
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from kindred.accounts.models import User
 from kindred.orgs.models import AllowedDomain, Membership, Organization, OrgInvitation, Role
+from kindred.pairing.criteria import criteria_reset_to_defaults, settings_for, settings_save
+from kindred.pairing.models import MatchRun
+from kindred.pairing.services import proposals_publish, run_matching
 from kindred.programs.models import Program, Status, StatusChange
-from kindred.registration.models import Registration
+from kindred.registration.answers import validate_answers
+from kindred.registration.models import (
+    AccessMode,
+    InvitationStatus,
+    ProgramInvitation,
+    ProgramSetup,
+    Question,
+    Registration,
+)
+from kindred.registration.questionnaire import pool_add
+from kindred.registration.services import answers_write, questions_of
 
 DEMO_PASSWORD = "kindred-demo"
 DEMO_LOGINS = (
@@ -179,12 +193,35 @@ def _person(email: str, name: str, title: str, dept: str, tz: str) -> User:
     return user
 
 
+def _crowd_users(org: Organization, people: list[tuple[str, str, str, str, str]]) -> list[User]:
+    """Create the crowd in bulk (one password hash for all: hashing is slow on purpose)."""
+    emails = [p[0] for p in people]
+    existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
+    password = make_password(DEMO_PASSWORD)
+    User.objects.bulk_create(
+        User(email=e, name=n, job_title=t, department=d, time_zone=tz, password=password)
+        for e, n, t, d, tz in people
+        if e not in existing
+    )
+    users = list(User.objects.filter(email__in=emails).order_by("email"))
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users],
+        ignore_conflicts=True,
+    )
+    Membership.objects.bulk_create(
+        [Membership(organization=org, user=u, role=Role.MEMBER) for u in users], ignore_conflicts=True
+    )
+    return users
+
+
 def _crowd(rng: random.Random, n: int) -> list[tuple[str, str, str, str, str]]:
     people: list[tuple[str, str, str, str, str]] = []
     seen: set[str] = set()
     while len(people) < n:
         first, last = rng.choice(FIRST), rng.choice(LAST)
         email = f"{first}.{last}@northwind.test".lower()
+        if email in seen:
+            email = f"{first}.{last}{len(people)}@northwind.test".lower()
         if email in seen:
             continue
         seen.add(email)
@@ -227,8 +264,8 @@ def _programs(today: date) -> list[dict]:
             registration_closes_on=today + d(21),
             starts_on=today + d(35),
             ends_on=today + d(35 + 240),
-            mentors=9,
-            mentees=15,
+            mentors=115,
+            mentees=185,
         ),
         dict(
             slug="new-hire-buddies",
@@ -314,6 +351,187 @@ def _programs(today: date) -> list[dict]:
     ]
 
 
+CROWD = 330
+POOL_FOR = {
+    "traditional": [
+        "seniority",
+        "current_role",
+        "other_roles",
+        "locations",
+        "time_zone",
+        "years_career",
+        "skills_to_grow",
+        "goals",
+        "experiences_hoped",
+    ],
+    "group": ["seniority", "current_role", "skills_to_grow", "goals", "time_zone"],
+    "peer": ["seniority", "discipline", "disciplines_interested", "skills_to_grow", "time_zone", "locations"],
+    "reverse": ["seniority", "skills_to_grow", "time_zone"],
+    "flash": ["current_role", "skills_to_grow"],
+}
+HOPES = [
+    "I want to learn how to lead a team for the first time.",
+    "Advice on moving from individual contributor to manager.",
+    "Someone to practise difficult conversations with.",
+    "Understanding how other departments make decisions.",
+    "Help planning my next two years.",
+]
+HELP = [
+    "I moved from engineering into management three years ago.",
+    "Happy to talk about negotiation and stakeholder management.",
+    "I've hired and grown teams across two continents.",
+    "Career changes: I started in sales and now run product.",
+]
+
+
+def _raw_answers(questions: list[Question], user: User, role: str, rng: random.Random) -> dict[str, object]:
+    """Plausible answers to each question: mentors more senior and experienced than mentees."""
+    mentor = role in ("mentor", "both")
+    raw: dict[str, object] = {}
+    for q in questions:
+        name = f"q{q.pk}"
+        options = [o for o in q.options.all() if not o.archived]
+        if q.builtin == "role":
+            raw[name] = str(next(o.pk for o in options if o.value == role))
+        elif q.builtin == "capacity":
+            raw[name] = str(rng.choice([1, 1, 2, 2, 3]))
+        elif q.pool_key == "seniority":
+            raw[name] = str(options[rng.choice([2, 3, 3, 4, 5] if mentor else [0, 1, 1, 2, 2, 3])].pk)
+        elif q.kind == "single":
+            raw[name] = str(rng.choice(options).pk)
+        elif q.kind == "multiple":
+            limit = min(q.max_choices or 3, len(options))
+            raw[name] = [str(o.pk) for o in rng.sample(options, rng.randint(1, limit))]
+        elif q.kind == "timezone":
+            raw[name] = user.time_zone
+        elif q.kind == "number":
+            raw[name] = str(rng.randint(6, 25) if mentor else rng.randint(0, 8))
+        elif q.kind == "long_text":
+            raw[name] = rng.choice(HELP if mentor else HOPES)
+    return raw
+
+
+def _register_crowd(
+    program: Program,
+    rng: random.Random,
+    crowd: list[User],
+    named: dict[str, User],
+    n_mentors: int,
+    n_mentees: int,
+) -> None:
+    """Give the program a questionnaire from the pool and register people with validated answers."""
+    for key in POOL_FOR[program.structure]:
+        if not Question.objects.filter(program=program, pool_key=key).exists():
+            pool_add(program=program, key=key)
+    questions = list(questions_of(program))
+    people = crowd[:]
+    rng.shuffle(people)
+    people = people[: n_mentors + n_mentees]
+    if program.status != Status.COMPLETED:
+        demo = [named["mentor@northwind.test"], named["mentee@northwind.test"]]
+        others = [p for p in people if p not in demo]
+        people = [*demo, *others[: n_mentors + n_mentees - 2]]
+    opened = program.registration_opens_on or timezone.localdate()
+    for i, user in enumerate(people):
+        role = "mentor" if i == 0 or (i > 1 and i <= n_mentors) else "mentee"
+        if program.structure == "peer" or (i > 1 and rng.random() < 0.06):
+            role = "both"
+        raw = _raw_answers(questions, user, role, rng)
+        clean, errors = validate_answers(questions, raw)
+        if errors:
+            raise RuntimeError(f"demo answers do not validate: {errors}")
+        status = "submitted"
+        if program.status == Status.REGISTRATION and i > 1:
+            status = rng.choices(["submitted", "draft", "withdrawn"], weights=[92, 5, 3])[0]
+        days_open = max(
+            1, (min(timezone.localdate(), program.registration_closes_on or opened) - opened).days
+        )
+        at = timezone.make_aware(datetime.combine(opened, time(9))) + timedelta(
+            hours=rng.randint(0, 24 * days_open - 12)
+        )
+        registration = Registration.objects.create(
+            program=program,
+            user=user,
+            role=clean.role if status != "draft" else "",
+            capacity=clean.capacity,
+            status=status,
+            created_at=at,
+            submitted_at=at if status != "draft" else None,
+            withdrawn_at=at + timedelta(days=2) if status == "withdrawn" else None,
+            draft=raw if status == "draft" else {},
+        )
+        if status != "draft":
+            answers_write(registration, clean)
+
+
+def _hand_up_setup(program: Program, crowd: list[User]) -> None:
+    """Access, landing page and invitations of the program that is open for registration."""
+    setup, created = ProgramSetup.objects.get_or_create(program=program)
+    if not created:
+        return
+    setup.access_mode = AccessMode.BOTH
+    setup.access_reviewed_at = setup.emails_reviewed_at = timezone.now() - timedelta(days=12)
+    setup.benefits = (
+        "Mentees: a mentor who has walked the path you're on, twice a month for eight months.\n"
+        "Mentors: sharpen your coaching and leadership skills, and count it toward your development goals.\n"
+        "Our CEO, Dana Whitfield, is mentoring in this cohort too."
+    )
+    setup.save()
+    registered = {
+        r.user.email: r for r in Registration.objects.filter(program=program).select_related("user")
+    }
+    rows = []
+    for user in crowd[:80]:
+        reg = registered.get(user.email)
+        status = InvitationStatus.REGISTERED if reg and reg.status == "submitted" else InvitationStatus.SENT
+        rows.append(
+            ProgramInvitation(
+                program=program,
+                email=user.email,
+                status=status,
+                registration=reg,
+                sent_at=timezone.now() - timedelta(days=9),
+            )
+        )
+    rows += [
+        ProgramInvitation(
+            program=program,
+            email=f"contractor{i}@partner.test",
+            status=InvitationStatus.SENT,
+            sent_at=timezone.now() - timedelta(days=9),
+        )
+        for i in range(1, 9)
+    ]
+    rows.append(
+        ProgramInvitation(
+            program=program,
+            email="bounced@partner.test",
+            status=InvitationStatus.FAILED,
+            error="550 5.1.1 mailbox unavailable",
+        )
+    )
+    ProgramInvitation.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _pairing(org: Organization, admin: User) -> None:
+    """Pairing set up everywhere people registered; the running program published, the peer
+    program mid-review with draft proposals."""
+    for program in Program.objects.filter(organization=org).exclude(status=Status.DRAFT):
+        settings = settings_for(program)
+        if settings.configured_at:
+            continue
+        criteria_reset_to_defaults(program=program)
+        settings_save(settings=settings)
+        if (
+            program.status in (Status.PAIRING, Status.RUNNING, Status.COMPLETED)
+            and program.structure != "flash"
+        ):
+            run = MatchRun.objects.create(program=program, by=admin, objective=settings.objective)
+            run_matching.call(run.pk)
+            if program.status != Status.PAIRING:
+                proposals_publish(program=program, by=admin, notify=False)
+
+
 PATH = [Status.DRAFT, Status.REGISTRATION, Status.PAIRING, Status.RUNNING, Status.COMPLETED, Status.ARCHIVED]
 
 
@@ -336,9 +554,7 @@ def load_demo() -> dict[str, int]:
     for email, name, title, dept, tz, role in PEOPLE:
         named[email] = _person(email, name, title, dept, tz)
         Membership.objects.get_or_create(organization=org, user=named[email], defaults={"role": role})
-    crowd = [_person(*p) for p in _crowd(rng, 60)]
-    for user in crowd:
-        Membership.objects.get_or_create(organization=org, user=user, defaults={"role": Role.MEMBER})
+    crowd = _crowd_users(org, _crowd(rng, CROWD))
     admin = named["admin@northwind.test"]
     OrgInvitation.objects.get_or_create(
         organization=org,
@@ -359,32 +575,10 @@ def load_demo() -> dict[str, int]:
                 StatusChange.objects.create(
                     program=program, from_status=before, to_status=after, by=admin, at=at
                 )
-        if n_mentors or n_mentees:
-            pool = crowd[:]
-            rng.shuffle(pool)
-            mentors, mentees = pool[:n_mentors], pool[n_mentors : n_mentors + n_mentees]
-            if status != Status.COMPLETED:
-                mentors[0], mentees[0] = named["mentor@northwind.test"], named["mentee@northwind.test"]
-            submitted = timezone.now() - timedelta(
-                days=max(1, (today - (program.registration_opens_on or today)).days - 1)
-            )
-            for user in mentors:
-                Registration.objects.get_or_create(
-                    program=program,
-                    user=user,
-                    defaults=dict(
-                        role="mentor",
-                        capacity=rng.choice([1, 1, 2, 3]),
-                        status="submitted",
-                        submitted_at=submitted,
-                    ),
-                )
-            for user in mentees:
-                Registration.objects.get_or_create(
-                    program=program,
-                    user=user,
-                    defaults=dict(role="mentee", status="submitted", submitted_at=submitted),
-                )
+        if created and (n_mentors or n_mentees):
+            _register_crowd(program, rng, crowd, named, n_mentors, n_mentees)
+    _hand_up_setup(Program.objects.get(organization=org, slug="hand-up-mentorship"), crowd)
+    _pairing(org, admin)
     return {
         "people": Membership.objects.filter(organization=org).count(),
         "programs": Program.objects.filter(organization=org).count(),

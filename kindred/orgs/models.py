@@ -155,3 +155,28 @@ class OrgInvitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+
+class SkillKind(models.TextChoices):
+    SKILL = "skill", "Skill"
+    GOAL = "goal", "Goal"
+
+
+class Skill(models.Model):
+    """An entry of the organization's own skill list or goal list. Skill and goal questions,
+    session logs and reports all use these lists."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="skills")
+    kind = models.CharField(max_length=5, choices=SkillKind.choices)
+    name = models.CharField(max_length=120)
+    position = models.PositiveIntegerField(default=0)
+    archived = models.BooleanField(default=False, help_text="Hidden from new answers; kept for old ones.")
+
+    class Meta:
+        ordering = ("kind", "position", "name")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "organization", "kind", name="skill_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

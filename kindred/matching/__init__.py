@@ -1,0 +1,36 @@
+"""Kindred's matching engine: pure Python + numpy/scipy/OR-Tools, no Django.
+
+Public API (the pairing app builds a JSON-shaped dict from registrations)::
+
+    from kindred.matching import parse_problem, score_matrix, solve, recommend, ProblemError
+
+    problem = parse_problem(data)          # raises ProblemError("criteria[2].kind: ...")
+    matrix = score_matrix(problem)         # matrix.score(i, j) -> 0..100 or None; .to_json()
+    solution = solve(problem)              # .pairs, .unmatched, .matched, .total_score, .to_json()
+    options = recommend(problem, "e1", 5)  # the 5 best mentors with room, with reasons
+
+The problem format, the scoring rules and the guarantees are described in docs/matching.md;
+``python -m kindred.matching score|solve PROBLEM.json`` runs the same code from a shell.
+"""
+
+from .model import Criterion, Person, Problem, ProblemError, parse_problem
+from .recommend import Recommendation, recommend
+from .score import ScoreMatrix, score_matrix
+from .solve import Certificate, Group, Pair, Solution, solve
+
+__all__ = [
+    "Certificate",
+    "Criterion",
+    "Group",
+    "Pair",
+    "Person",
+    "Problem",
+    "ProblemError",
+    "Recommendation",
+    "ScoreMatrix",
+    "Solution",
+    "parse_problem",
+    "recommend",
+    "score_matrix",
+    "solve",
+]

@@ -1,0 +1,120 @@
+"""Exact maximum-weight b-matching on a sparse candidate graph, with LP duals.
+
+The candidate graph has mentees on one side (each matched at most once) and mentors with a
+capacity on the other. Weights are positive integers. :func:`max_weight_bmatching` returns the
+matching and a dual solution ``(u, v)`` of the LP
+
+    max sum w_ij x_ij  s.t.  sum_j x_ij <= 1,  sum_i x_ij <= c_j,  x >= 0
+
+whose dual is ``min sum u_i + sum c_j v_j  s.t.  u_i + v_j >= w_ij,  u, v >= 0``. Equal primal
+and dual values (checked by the caller over *every* allowed pair, not only the candidates) prove
+optimality: the LP bounds every integral matching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+
+@dataclass
+class FlowResult:
+    match: np.ndarray  # mentor index per mentee, -1 when unmatched
+    u: np.ndarray  # mentee duals (int64)
+    v: np.ndarray  # mentor duals (int64)
+
+
+def max_weight_bmatching(
+    n: int, capacity: np.ndarray, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray
+) -> FlowResult:
+    """Maximum-weight matching of ``n`` mentees to mentors with ``capacity`` over the given edges.
+
+    Solved as a min-cost flow by OR-Tools (cost scaling: on the benchmark's 50,000-mentee
+    candidate graphs it is about ten times faster than scipy's LAPJVsp). ``weights`` are positive
+    int64 below 2**52 so the float64 shortest paths used for the duals stay exact.
+    """
+    m = len(capacity)
+    match = np.full(n, -1, dtype=np.int64)
+    if len(rows) == 0 or n == 0:
+        return FlowResult(match, np.zeros(n, np.int64), np.zeros(m, np.int64))
+    # Min-cost flow: source -> mentee (cap 1) -> mentor (cap 1, cost -w) -> sink (cap c_j), with a
+    # free source -> sink arc so the flow may stop as soon as no pair adds weight.
+    source, sink = n + m, n + m + 1
+    capacity = capacity.astype(np.int64)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    tails = np.concatenate([np.full(n, source), rows, n + np.arange(m), [source]])
+    heads = np.concatenate([np.arange(n), n + cols, np.full(m, sink), [sink]])
+    caps = np.concatenate([np.ones(n + len(rows), np.int64), capacity, [n]])
+    costs = np.concatenate([np.zeros(n, np.int64), -weights.astype(np.int64), np.zeros(m + 1, np.int64)])
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    supplies = np.zeros(n + m + 2, np.int64)
+    supplies[source], supplies[sink] = n, -n
+    flow.set_nodes_supplies(np.arange(n + m + 2), supplies)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed with status {status}")
+    used = flow.flows(np.arange(n, n + len(rows))) > 0
+    match[rows[used]] = cols[used]
+    u, v = _duals(n, capacity, rows, cols, weights, match)
+    return FlowResult(match, u, v)
+
+
+def _duals(
+    n: int, capacity: np.ndarray, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, match: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Optimal duals from shortest paths in the residual graph of an optimal matching.
+
+    Nodes: mentees 0..n-1, mentors n..n+m-1 and one node R standing for both source and sink.
+    Residual arcs (cost = minus weight): R->i for a free mentee and i->R for a matched one;
+    i->j (-w) for an unused edge and j->i (+w) for a used one; j->R for a mentor with room and
+    R->j for a mentor with load. With d the shortest distances from R (Bellman-Ford, vectorised,
+    no negative cycle since the matching is optimal), v_j = max(0, -d_j) are the smallest optimal
+    mentor prices and u_i = max(0, max_j w_ij - v_j) each mentee's best margin.
+    """
+    m = len(capacity)
+    root = n + m
+    matched = match >= 0
+    load = np.bincount(match[matched], minlength=m)
+    used = match[rows] == cols
+    free_mentors = np.flatnonzero(load < capacity)
+    busy_mentors = np.flatnonzero(load > 0)
+    src = np.concatenate(
+        [
+            np.where(used, n + cols, rows),
+            np.full(int((~matched).sum()), root),
+            np.flatnonzero(matched),
+            n + free_mentors,
+            np.full(len(busy_mentors), root),
+        ]
+    )
+    dst = np.concatenate(
+        [
+            np.where(used, rows, n + cols),
+            np.flatnonzero(~matched),
+            np.full(int(matched.sum()), root),
+            np.full(len(free_mentors), root),
+            n + busy_mentors,
+        ]
+    )
+    cost = np.concatenate(
+        [np.where(used, weights, -weights).astype(np.float64), np.zeros(len(src) - len(rows))]
+    )
+    # Arcs grouped by head, so each relaxation round is one minimum.reduceat.
+    order = np.argsort(dst, kind="stable")
+    src, dst, cost = src[order], dst[order], cost[order]
+    heads, starts = np.unique(dst, return_index=True)
+    dist = np.full(n + m + 1, np.inf)
+    dist[root] = 0.0
+    for _ in range(n + m + 2):
+        best_in = np.minimum.reduceat(dist[src] + cost, starts)
+        better = best_in < dist[heads]
+        if not better.any():
+            break
+        dist[heads[better]] = best_in[better]
+    mentor_dist = dist[n : n + m]
+    v = np.where(np.isfinite(mentor_dist), np.maximum(0.0, -mentor_dist), 0.0).astype(np.int64)
+    u = np.zeros(n, dtype=np.int64)
+    np.maximum.at(u, rows, weights - v[cols])
+    return u, v

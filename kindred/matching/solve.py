@@ -1,0 +1,595 @@
+"""Solvers: optimal pairing with a certificate, stable matching, peer pairing and peer circles.
+
+``max_score`` / ``max_participation`` (mentoring mode) never hold all pairs in memory:
+
+1. Score every mentee against every mentor in blocks and keep each mentee's ``CANDIDATES``
+   best allowed mentors, plus a bound ``rho_i`` on the value of every pair left out.
+2. Solve the candidate graph exactly as a min-cost flow (``flow.py``) and derive LP duals
+   ``u`` (mentees) and ``v`` (mentors).
+3. Check the certificate: ``u_i + v_j >= w_ij`` on every candidate pair, ``u_i >= rho_i`` (plus
+   the price drop since ``rho_i`` was measured) for every mentee, and primal == dual. Together
+   these cover every allowed pair, so the LP bound proves the matching optimal.
+4. Mentees that fail are rescored against current prices, their best *reduced* pairs join the
+   candidates, and 2-3 repeat. If the round limit is hit the result says so, with the proven gap.
+
+Objectives become positive integer weights so one max-weight problem answers both:
+``max_participation`` uses ``BIG + centi`` (BIG exceeds any total score, so pairs count first),
+``max_score`` uses ``centi * (n + 1) + 1`` (score first, then the number of pairs).
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .explain import reasons
+from .flow import max_weight_bmatching
+from .model import Problem
+from .score import FULL_SCORE, NOT_ALLOWED, Scorer
+
+CANDIDATES = 32  # pairs per mentee given to the first solve
+RESERVOIR = 64  # best pairs per mentee kept from a scan; the rest are bounded by rho
+CHEAP_SHARE = 0.1  # share of mentors (the cheapest) checked exactly against every mentee
+MAX_ROUNDS = 30
+BLOCK_CELLS_CHECK = 1 << 21
+NONE = np.iinfo(np.int64).min // 4  # "no pair left out" bound
+
+
+@dataclass
+class Certificate:
+    """Proof of optimality: LP duals checked against every allowed pair.
+
+    ``gap`` is the proven distance to the optimum in score points (0 when ``optimal``);
+    ``pairs_gap`` bounds how many pairs could be missing (max_participation only).
+    """
+
+    optimal: bool
+    gap: float
+    pairs_gap: int = 0
+    rounds: int = 0
+    candidates: int = 0
+    rescored_rows: int = 0
+    pairs_checked: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "optimal": self.optimal,
+            "gap": self.gap,
+            "pairs_gap": self.pairs_gap,
+            "rounds": self.rounds,
+            "candidates": self.candidates,
+            "rescored_rows": self.rescored_rows,
+            "pairs_checked": self.pairs_checked,
+        }
+
+
+@dataclass
+class Pair:
+    """One pair of the result: ``score`` is 0-100 and ``reasons`` explain it per criterion."""
+
+    mentee: str
+    mentor: str
+    score: float
+    reasons: list[dict[str, Any]]
+    fixed: bool = False
+
+
+@dataclass
+class Group:
+    """A peer circle: its members and the mean score of the pairs inside it."""
+
+    members: list[str]
+    score: float
+
+
+@dataclass
+class Solution:
+    """The result of :func:`solve`; ``to_json()`` is the CLI's output."""
+
+    problem: Problem
+    pairs: list[Pair]
+    unmatched: list[str]
+    certificate: Certificate | None = None
+    groups: list[Group] = field(default_factory=list)
+    total: int = 0  # total in centi-points (peer: sum of both directions)
+    upper_bound: float | None = None  # peer circles: the bound the heuristic is measured against
+
+    @property
+    def matched(self) -> int:
+        """Number of pairs (peer circles: number of people in a circle)."""
+        if self.groups:
+            return sum(len(g.members) for g in self.groups)
+        return len(self.pairs)
+
+    @property
+    def total_score(self) -> float:
+        return round(self.total / (200 if self.problem.is_peer else 100), 3)
+
+    def to_json(self) -> dict[str, Any]:
+        peer = self.problem.is_peer
+        a, b = ("a", "b") if peer else ("mentee", "mentor")
+        out: dict[str, Any] = {}
+        if self.groups:
+            out["groups"] = [{"members": g.members, "score": g.score} for g in self.groups]
+        else:
+            out["pairs"] = [
+                {a: p.mentee, b: p.mentor, "score": p.score, "reasons": p.reasons} for p in self.pairs
+            ]
+        out.update({"unmatched": self.unmatched, "matched": self.matched, "total_score": self.total_score})
+        if self.certificate is not None:
+            out["certificate"] = self.certificate.to_json()
+        if self.upper_bound is not None:
+            out["upper_bound"] = self.upper_bound
+        return out
+
+
+def solve(problem: Problem) -> Solution:
+    """Pair the problem's people according to its mode and objective (see the module docstring)."""
+    scorer = Scorer(problem)
+    if problem.is_peer:
+        if problem.group_size > 2:
+            return _solve_circles(problem, scorer)
+        return _solve_peer(problem, scorer)
+    if problem.objective == "stable":
+        match = _stable(problem, scorer)
+        certificate = None
+    else:
+        match, certificate = _optimal(problem, scorer)
+    return _mentoring_solution(problem, scorer, match, certificate)
+
+
+# -- mentoring: shared pieces -------------------------------------------------------------------
+
+
+def _residual(problem: Problem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fixed pairs taken out: ``(fixed_match, free_rows, capacity_left)``."""
+    fixed_match = np.full(len(problem.mentees), -1, dtype=np.int64)
+    capacity = np.array([p.capacity for p in problem.mentors], dtype=np.int64)
+    for i, j in problem.fixed:
+        fixed_match[i] = j
+        capacity[j] -= 1
+    free_rows = np.flatnonzero(fixed_match < 0)
+    return fixed_match, free_rows, capacity
+
+
+def _mentoring_solution(
+    problem: Problem, scorer: Scorer, match: np.ndarray, certificate: Certificate | None
+) -> Solution:
+    fixed = set(problem.fixed)
+    rows = np.flatnonzero(match >= 0)
+    values = scorer.pairs(rows, match[rows])
+    pairs = [
+        Pair(
+            mentee=problem.mentees[i].id,
+            mentor=problem.mentors[j].id,
+            score=value / 100,
+            reasons=reasons(problem, i, j),
+            fixed=(i, j) in fixed,
+        )
+        for i, j, value in zip(rows.tolist(), match[rows].tolist(), values.tolist(), strict=True)
+    ]
+    total = int(values.sum(dtype=np.int64))
+    unmatched = [p.id for i, p in enumerate(problem.mentees) if match[i] < 0]
+    return Solution(problem, pairs, unmatched, certificate, total=total)
+
+
+# -- mentoring: optimal with certificate ---------------------------------------------------------
+
+
+class _Weights:
+    """The objective as a monotone map from centi-scores to positive int64 weights."""
+
+    def __init__(self, objective: str, n_free: int) -> None:
+        self.participation = objective == "max_participation"
+        self.big = FULL_SCORE * n_free + 1
+        self.per_centi = 1 if self.participation else n_free + 1
+
+    def __call__(self, centi: np.ndarray) -> np.ndarray:
+        centi = centi.astype(np.int64)
+        return self.big + centi if self.participation else centi * self.per_centi + 1
+
+    def gap(self, gap: int) -> tuple[float, int]:
+        """A gap in weight units as (score points, pairs)."""
+        if self.participation:
+            pairs, rest = divmod(gap, self.big)
+            return (rest / 100 if pairs == 0 else float("inf")), pairs
+        return gap / self.per_centi / 100, 0
+
+
+def _top(values: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of the ``k`` largest values per row, best first."""
+    if k < values.shape[1]:
+        part = np.argpartition(values, values.shape[1] - k, axis=1)[:, values.shape[1] - k :]
+    else:
+        part = np.broadcast_to(np.arange(values.shape[1]), values.shape)
+    order = np.argsort(-np.take_along_axis(values, part, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1)
+
+
+class _Pool:
+    """The pairs kept from the scans; ``active`` ones are given to the solver.
+
+    For mentee i, every allowed pair (i, j) *not* in the pool satisfies
+    ``w_ij - prices[ref_i][j] <= rho_i``: the bound was measured against the prices of the round
+    that last scanned the mentee (zero prices for the first scan). ``NONE`` means no such pair.
+    """
+
+    def __init__(self, n: int, m: int) -> None:
+        self.m = m
+        self.rows = np.zeros(0, np.int64)
+        self.cols = np.zeros(0, np.int64)
+        self.centi = np.zeros(0, np.int64)
+        self.active = np.zeros(0, bool)
+        self.keys = np.zeros(0, np.int64)  # sorted row * m + col, for membership tests
+        self.rho = np.full(n, NONE, dtype=np.int64)
+        self.ref = np.zeros(n, dtype=np.int64)
+        self.prices: list[np.ndarray] = []
+
+    def add(self, rows: np.ndarray, cols: np.ndarray, centi: np.ndarray, active: np.ndarray) -> None:
+        self.rows = np.concatenate([self.rows, rows])
+        self.cols = np.concatenate([self.cols, cols])
+        self.centi = np.concatenate([self.centi, centi.astype(np.int64)])
+        self.active = np.concatenate([self.active, active])
+        self.keys = np.zeros(0, np.int64)
+
+    def contains(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        if len(self.keys) != len(self.rows):
+            self.keys = np.sort(self.rows * self.m + self.cols)
+        wanted = rows * self.m + cols
+        where = np.minimum(np.searchsorted(self.keys, wanted), max(0, len(self.keys) - 1))
+        return (self.keys[where] == wanted) if len(self.keys) else np.zeros(len(wanted), bool)
+
+
+def _scan(
+    scorer: Scorer,
+    rows: np.ndarray,
+    weights: _Weights,
+    usable: np.ndarray,
+    pool: _Pool,
+    prices: np.ndarray,
+) -> int:
+    """Score ``rows`` in blocks and keep each row's ``RESERVOIR`` best new pairs by ``w - prices``
+    in the pool (the best ``CANDIDATES`` active), setting ``rho`` for the rest.
+
+    Returns the number of pairs scored.
+    """
+    version = len(pool.prices)
+    pool.prices.append(prices)
+    known = np.isin(pool.rows, rows)
+    parts = []
+    step = scorer.block_rows()
+    for start in range(0, len(rows), step):
+        block_rows = rows[start : start + step]
+        centi = scorer.block(block_rows)
+        allowed = (centi != NOT_ALLOWED) & usable[None, :]
+        reduced = np.where(allowed, weights(centi) - prices[None, :], NONE)
+        if known.any():
+            mine = known & np.isin(pool.rows, block_rows)
+            position = np.searchsorted(block_rows, pool.rows[mine])
+            reduced[position, pool.cols[mine]] = NONE
+        top = _top(reduced, RESERVOIR)
+        kept = np.take_along_axis(reduced, top, axis=1) > NONE
+        local = np.broadcast_to(np.arange(len(block_rows))[:, None], top.shape)[kept]
+        rank = np.broadcast_to(np.arange(top.shape[1])[None, :], top.shape)[kept]
+        parts.append((block_rows[local], top[kept], centi[local, top[kept]], rank < CANDIDATES))
+        np.put_along_axis(reduced, top, NONE, axis=1)
+        pool.rho[block_rows] = reduced.max(axis=1, initial=NONE)
+        pool.ref[block_rows] = version
+    if parts:
+        pool.add(*(np.concatenate(x) for x in zip(*parts, strict=True)))
+    return len(rows) * scorer.n_cols
+
+
+def _optimal(problem: Problem, scorer: Scorer) -> tuple[np.ndarray, Certificate]:
+    """Maximum ``max_score`` / ``max_participation`` matching with a checked certificate.
+
+    Rounds alternate an exact solve on the active pairs with checks that extend it:
+    (a) pool pairs with negative reduced cost become active; (b) pairs outside the pool are
+    bounded with ``rho``: for first-scan rows, the ``CHEAP_SHARE`` cheapest mentors are scored
+    exactly against every mentee and the others are bounded by ``rho_i - (their lowest price)``;
+    rows whose bound fails are rescanned against the current prices.
+    """
+    n, m = scorer.n_rows, scorer.n_cols
+    fixed_match, free_rows, capacity = _residual(problem)
+    weights = _Weights(problem.objective, len(free_rows))
+    usable = capacity > 0
+    pool = _Pool(n, m)
+    scored = _scan(scorer, free_rows, weights, usable, pool, np.zeros(m, np.int64))
+    rescanned = 0
+    rounds = 0
+    optimal = False
+    while True:
+        rounds += 1
+        active = np.flatnonzero(pool.active)
+        rows, cols = pool.rows[active], pool.cols[active]
+        w = weights(pool.centi[active])
+        result = max_weight_bmatching(n, capacity, rows, cols, w)
+        u, v = result.u, result.v
+        primal = int(w[result.match[rows] == cols].sum())
+        if rounds >= MAX_ROUNDS:
+            break
+        # (a) pool pairs the duals do not cover.
+        slack = u[pool.rows] + v[pool.cols] - weights(pool.centi)
+        violated = (slack < 0) & ~pool.active
+        pool.active |= violated
+        if violated.sum() > len(free_rows) // 100:
+            continue  # prices are still far off: rescanning against them would be wasted
+        # (b) pairs outside the pool (checked in the same round: both only add pairs).
+        drop = np.array([max(0, int((p - v).max(initial=0))) for p in pool.prices], dtype=np.int64)
+        bounded = pool.rho > NONE
+        first_scan = bounded & (pool.ref == 0)
+        by_price = np.flatnonzero(usable)[np.argsort(v[usable], kind="stable")]
+        cheap = np.sort(by_price[: int(np.ceil(CHEAP_SHARE * len(by_price)))])
+        floor = int(v[by_price[len(cheap)]]) if len(cheap) < len(by_price) else 0
+        limit = np.where(first_scan, pool.rho - floor, pool.rho + drop[pool.ref])
+        failing = np.flatnonzero(bounded & (limit > u))
+        added = 0
+        check_rows = np.flatnonzero(first_scan & (limit <= u))
+        if len(cheap) and len(check_rows) and floor > 0:
+            added, count = _check_columns(scorer, check_rows, cheap, weights, u, v, pool)
+            scored += count
+        if len(failing):
+            rescanned += len(failing)
+            scored += _scan(scorer, failing, weights, usable, pool, v.copy())
+        if added or len(failing) or violated.any():
+            continue
+        dual = int(u.sum() + (capacity * v).sum())
+        optimal = bool((u[rows] + v[cols] >= w).all()) and primal == dual
+        break
+    match = fixed_match.copy()
+    matched = result.match >= 0
+    match[matched] = result.match[matched]
+    gap, pairs_gap = 0.0, 0
+    if not optimal:
+        # Raise each u_i to cover every pair it might have, giving a feasible dual and a proven gap.
+        drop = np.array([max(0, int((p - v).max(initial=0))) for p in pool.prices], dtype=np.int64)
+        cover = np.zeros(n, dtype=np.int64)
+        np.maximum.at(cover, pool.rows, weights(pool.centi) - v[pool.cols])
+        outside = np.where(pool.rho > NONE, pool.rho + drop[pool.ref], 0)
+        safe_u = np.maximum.reduce([u, cover, outside])
+        gap, pairs_gap = weights.gap(int(safe_u.sum() + (capacity * v).sum()) - primal)
+    certificate = Certificate(
+        optimal=optimal,
+        gap=gap,
+        pairs_gap=pairs_gap,
+        rounds=rounds,
+        candidates=int(pool.active.sum()),
+        rescored_rows=rescanned,
+        pairs_checked=scored,
+    )
+    return match, certificate
+
+
+def _check_columns(
+    scorer: Scorer,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    weights: _Weights,
+    u: np.ndarray,
+    v: np.ndarray,
+    pool: _Pool,
+) -> tuple[int, int]:
+    """Score ``rows`` x ``cols`` exactly; pairs the duals do not cover join the pool, active.
+
+    Returns (pairs added, pairs scored).
+    """
+    added = 0
+    step = max(1, BLOCK_CELLS_CHECK // max(1, len(cols)))
+    for start in range(0, len(rows), step):
+        block_rows = rows[start : start + step]
+        centi = scorer.block(block_rows, cols)
+        allowed = centi != NOT_ALLOWED
+        short = allowed & (weights(centi) - v[cols][None, :] > u[block_rows][:, None])
+        r, k = np.nonzero(short)
+        if len(r):
+            new_rows, new_cols = block_rows[r], cols[k]
+            fresh = ~pool.contains(new_rows, new_cols)
+            if fresh.any():
+                pool.add(
+                    new_rows[fresh], new_cols[fresh], centi[r, k][fresh], np.ones(int(fresh.sum()), bool)
+                )
+                added += int(fresh.sum())
+    return added, len(rows) * len(cols)
+
+
+# -- mentoring: stable ---------------------------------------------------------------------------
+
+
+def _stable(problem: Problem, scorer: Scorer) -> np.ndarray:
+    """Mentee-proposing deferred acceptance with capacities (the mentee-optimal stable matching).
+
+    Both sides rank the other by pair score, ties broken by input order; only allowed pairs are
+    acceptable. Fixed pairs are set first and use their mentor's capacity.
+    """
+    fixed_match, free_rows, capacity = _residual(problem)
+    preferences: dict[int, list[int]] = {}
+    value: dict[int, np.ndarray] = {}
+    step = scorer.block_rows()
+    for start in range(0, len(free_rows), step):
+        rows = free_rows[start : start + step]
+        centi = scorer.block(rows)
+        for r, i in enumerate(rows.tolist()):
+            allowed = np.flatnonzero((centi[r] != NOT_ALLOWED) & (capacity > 0))
+            order = allowed[np.lexsort((allowed, -centi[r, allowed]))]
+            preferences[i] = order.tolist()
+            value[i] = centi[r]
+    held: list[list[tuple[int, int]]] = [[] for _ in problem.mentors]  # heap of (score, -mentee)
+    next_choice = dict.fromkeys(preferences, 0)
+    free = list(reversed(preferences))
+    while free:
+        i = free.pop()
+        prefs = preferences[i]
+        if next_choice[i] >= len(prefs):
+            continue
+        j = prefs[next_choice[i]]
+        next_choice[i] += 1
+        key = (int(value[i][j]), -i)
+        if len(held[j]) < capacity[j]:
+            heapq.heappush(held[j], key)
+        elif key > held[j][0]:
+            _, worst = heapq.heapreplace(held[j], key)
+            free.append(-worst)
+        else:
+            free.append(i)
+    match = fixed_match.copy()
+    for j, keys in enumerate(held):
+        for _, minus_i in keys:
+            match[-minus_i] = j
+    return match
+
+
+# -- peer mode ----------------------------------------------------------------------------------
+
+
+def _peer_edges(scorer: Scorer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every allowed peer pair once (a < b) with its value (sum of both directions)."""
+    a_parts, b_parts, v_parts = [], [], []
+    for rows, block in scorer.blocks():
+        r, c = np.nonzero(block != NOT_ALLOWED)
+        keep = rows[r] < c
+        a_parts.append(rows[r][keep])
+        b_parts.append(c[keep])
+        v_parts.append(block[r[keep], c[keep]])
+    if not a_parts:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty
+    return np.concatenate(a_parts), np.concatenate(b_parts), np.concatenate(v_parts).astype(np.int64)
+
+
+def _solve_peer(problem: Problem, scorer: Scorer) -> Solution:
+    """Maximum-weight pairing of one pool: an exact integer program (HiGHS) on the allowed pairs.
+
+    Weights follow the mentoring objectives (``BIG + value`` for max_participation). The degree
+    constraints alone are not integral on a general graph, so branch and bound closes odd cycles;
+    ``mip_rel_gap=0`` makes HiGHS prove optimality. Fixed pairs are set first.
+    """
+    n = len(problem.mentees)
+    partner = np.full(n, -1, dtype=np.int64)
+    for x, y in problem.fixed:
+        partner[x], partner[y] = y, x
+    a, b, value = _peer_edges(scorer)
+    free = (partner[a] < 0) & (partner[b] < 0)
+    a, b, value = a[free], b[free], value[free]
+    if len(a):
+        n_free = int((partner < 0).sum())
+        if problem.objective == "max_participation":
+            weight = (2 * FULL_SCORE * n_free + 1) + value
+        else:
+            weight = value * (n_free + 1) + 1
+        from scipy.optimize import Bounds, LinearConstraint, milp  # slow to import; peer mode only
+        from scipy.sparse import csr_matrix
+
+        edges = len(a)
+        incidence = csr_matrix(
+            (np.ones(2 * edges), (np.concatenate([a, b]), np.tile(np.arange(edges), 2))), shape=(n, edges)
+        )
+        result = milp(
+            -weight.astype(np.float64),
+            constraints=LinearConstraint(incidence, 0, 1),
+            integrality=np.ones(edges),
+            bounds=Bounds(0, 1),
+            options={"mip_rel_gap": 0},
+        )
+        if result.x is None:
+            raise RuntimeError(f"peer pairing failed: {result.message}")
+        chosen = np.flatnonzero(result.x > 0.5)
+        partner[a[chosen]] = b[chosen]
+        partner[b[chosen]] = a[chosen]
+    first = np.flatnonzero(partner > np.arange(n))
+    values = scorer.pairs(first, partner[first])
+    pairs = [
+        Pair(
+            mentee=problem.mentees[x].id,
+            mentor=problem.mentees[y].id,
+            score=value / 200,
+            reasons=reasons(problem, x, y),
+        )
+        for x, y, value in zip(first.tolist(), partner[first].tolist(), values.tolist(), strict=True)
+    ]
+    total = int(values.sum(dtype=np.int64))
+    unmatched = [p.id for x, p in enumerate(problem.mentees) if partner[x] < 0]
+    return Solution(problem, pairs, unmatched, total=total)
+
+
+def _solve_circles(problem: Problem, scorer: Scorer) -> Solution:
+    """Peer circles of up to ``group_size`` people: greedy merging, then single moves.
+
+    Every pair inside a circle must be allowed; a circle's value is the sum of its pair values.
+    1. Start from singletons; repeatedly merge the two circles whose union fits and whose cross
+       pairs add the most value per new pair (ties: lowest indices), until no merge is possible.
+    2. Move single people to another circle with room while that raises the total.
+    The upper bound reported next to the total gives each person their best ``group_size - 1``
+    partners and halves the sum: no set of circles can beat it.
+    """
+    n = len(problem.mentees)
+    k = problem.group_size
+    values = np.full((n, n), NOT_ALLOWED, dtype=np.int64)
+    for rows, block in scorer.blocks():
+        values[rows] = block
+    allowed = values != NOT_ALLOWED
+    pair_value = np.where(allowed, values, 0)
+    # Circles as member lists; cross[g, h] = value between circles, -inf if any pair is not allowed.
+    members: list[list[int]] = [[x] for x in range(n)]
+    cross = np.where(allowed, pair_value, -np.inf).astype(np.float64)
+    np.fill_diagonal(cross, -np.inf)
+    size = np.ones(n, dtype=np.int64)
+    alive = np.ones(n, dtype=bool)
+    while n > 1:
+        fits = (size[:, None] + size[None, :] <= k) & alive[:, None] & alive[None, :]
+        new_pairs = (size[:, None] * size[None, :]).astype(np.float64)
+        gain = np.where(fits & np.isfinite(cross), cross / new_pairs, -np.inf)
+        best = int(np.argmax(gain))
+        g, h = divmod(best, n)
+        if not np.isfinite(gain[g, h]):
+            break
+        g, h = min(g, h), max(g, h)
+        members[g] += members[h]
+        members[h] = []
+        size[g] += size[h]
+        alive[h] = False
+        cross[g] += cross[h]
+        cross[:, g] += cross[:, h]
+        cross[g, g] = -np.inf
+        cross[h] = cross[:, h] = -np.inf
+    circle_of = np.full(n, -1, dtype=np.int64)
+    for g, group in enumerate(members):
+        for x in group:
+            circle_of[x] = g
+    improved = True
+    while improved:
+        improved = False
+        for x in range(n):
+            g = circle_of[x]
+            here = [y for y in members[g] if y != x]
+            current = int(pair_value[x, here].sum()) if here else 0
+            best_gain, best_target = 0, -1
+            for h, group in enumerate(members):
+                if h == g or not group or len(group) >= k or not allowed[x, group].all():
+                    continue
+                move_gain = int(pair_value[x, group].sum()) - current
+                if move_gain > best_gain:
+                    best_gain, best_target = move_gain, h
+            if best_target >= 0:
+                members[g].remove(x)
+                members[best_target].append(x)
+                circle_of[x] = best_target
+                improved = True
+    groups = []
+    total = 0
+    grouped: set[int] = set()
+    for group in members:
+        if len(group) < 2:
+            continue
+        group = sorted(group)
+        inner = [int(pair_value[x, y]) for i, x in enumerate(group) for y in group[i + 1 :]]
+        total += sum(inner)
+        grouped.update(group)
+        groups.append(Group([problem.mentees[x].id for x in group], round(sum(inner) / len(inner) / 200, 3)))
+    groups.sort(key=lambda g: problem.mentee_index[g.members[0]])
+    best_partners = -np.sort(-pair_value, axis=1)[:, : k - 1]
+    upper_bound = round(float(best_partners.sum()) / 2 / 200, 3)
+    unmatched = [p.id for x, p in enumerate(problem.mentees) if x not in grouped]
+    return Solution(problem, [], unmatched, groups=groups, total=total, upper_bound=upper_bound)

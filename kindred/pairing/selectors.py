@@ -1,0 +1,86 @@
+"""Pairing reads: the criteria preview, why people are unmatched, proposals and mentorships."""
+
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import Count, Prefetch, QuerySet
+
+from kindred.matching import Problem, parse_problem
+from kindred.matching.score import Scorer
+from kindred.pairing.models import MatchRun, Mentorship, MentorshipMember, Proposal
+from kindred.pairing.problem import build_problem
+from kindred.programs.models import Program
+from kindred.registration.models import Registration
+
+
+@dataclass(frozen=True)
+class Reach:
+    """For every mentee, how many mentors pass the must-haves; and the score distribution."""
+
+    problem: Problem
+    allowed: dict[str, int]  # mentee engine id -> number of allowed mentors
+    histogram: list[int]  # allowed pairs per 10-point bucket: 0–9, 10–19, …, 90–100
+    pairs: int  # all candidate pairs
+
+    @property
+    def without_mentor(self) -> list[str]:
+        return [m for m, n in self.allowed.items() if n == 0]
+
+
+def reach(problem: Problem) -> Reach:
+    """Score every pair in bounded blocks (never the whole matrix at once)."""
+    scorer = Scorer(problem)
+    allowed: dict[str, int] = {}
+    histogram = np.zeros(10, dtype=np.int64)
+    for rows, block in scorer.blocks():
+        ok = block >= 0
+        for offset, row in enumerate(rows):
+            allowed[problem.mentees[int(row)].id] = int(ok[offset].sum())
+        scores = block[ok] / scorer.scale
+        histogram += np.bincount(np.minimum((scores // 10).astype(np.int64), 9), minlength=10)
+    cols = len(problem.mentees) if problem.is_peer else len(problem.mentors)
+    return Reach(problem, allowed, [int(x) for x in histogram], len(problem.mentees) * cols)
+
+
+def program_reach(program: Program) -> tuple[Reach, dict[str, Registration]]:
+    built = build_problem(program)
+    return reach(parse_problem(built.data)), built.registrations
+
+
+def latest_run(program: Program) -> MatchRun | None:
+    return MatchRun.objects.filter(program=program).first()
+
+
+def proposals_of(program: Program) -> QuerySet[Proposal]:
+    return (
+        Proposal.objects.filter(program=program)
+        .select_related("mentee__user", "mentor__user")
+        .order_by("-locked", "-score", "pk")
+    )
+
+
+def mentor_load(program: Program) -> dict[int, int]:
+    """Proposed plus active mentees per mentor registration."""
+    load: dict[int, int] = {}
+    for mentor_id, n in (
+        Proposal.objects.filter(program=program).values_list("mentor_id").annotate(n=Count("pk"))
+    ):
+        load[mentor_id] = load.get(mentor_id, 0) + n
+    for mentor_id, n in (
+        MentorshipMember.objects.filter(mentorship__program=program, mentorship__status="active")
+        .exclude(mentorship__mentor=None)
+        .values_list("mentorship__mentor_id")
+        .annotate(n=Count("pk"))
+    ):
+        load[mentor_id] = load.get(mentor_id, 0) + n
+    return load
+
+
+def mentorships_of(program: Program) -> QuerySet[Mentorship]:
+    return (
+        Mentorship.objects.filter(program=program)
+        .select_related("mentor__user")
+        .prefetch_related(
+            Prefetch("members", queryset=MentorshipMember.objects.select_related("registration__user"))
+        )
+    )

@@ -1,0 +1,304 @@
+"""Pairing writes: run matching in the worker, review proposals, publish mentorships."""
+
+from collections import defaultdict
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django_tasks import task
+
+from kindred.accounts.models import User
+from kindred.lib.mail import email_send
+from kindred.matching import ProblemError, parse_problem, solve
+from kindred.orgs.selectors import absolute_url, email_branding
+from kindred.pairing.models import (
+    Exclusion,
+    MatchRun,
+    Mentorship,
+    MentorshipEvent,
+    MentorshipMember,
+    MentorshipStatus,
+    Proposal,
+    RunStatus,
+)
+from kindred.pairing.problem import build_problem, registration_id
+from kindred.programs.models import Program, Structure
+from kindred.registration.models import Registration, RegistrationStatus
+
+
+def _pk(engine_id: str) -> int:
+    return int(engine_id[1:])
+
+
+@transaction.atomic
+def match_run_start(*, program: Program, by: User, objective: str) -> MatchRun:
+    """Queue a matching run for the worker (one at a time per program)."""
+    if MatchRun.objects.filter(program=program, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists():
+        raise ValidationError("Matching is already running for this program.")
+    if program.structure == Structure.FLASH:
+        raise ValidationError(
+            "Flash mentoring has no long-term matching: participants book one-off sessions."
+        )
+    run = MatchRun.objects.create(program=program, by=by, objective=objective)
+    transaction.on_commit(lambda: run_matching.enqueue(run.pk))
+    return run
+
+
+def _progress(run: MatchRun, progress: int, step: str) -> None:
+    MatchRun.objects.filter(pk=run.pk).update(progress=progress, step=step, status=RunStatus.RUNNING)
+
+
+@task()
+def run_matching(run_id: int) -> dict[str, Any]:
+    """Build the problem, solve it with locked proposals kept, and replace the unlocked proposals."""
+    run = MatchRun.objects.select_related("program__organization").get(pk=run_id)
+    try:
+        return _run(run)
+    except (ProblemError, ValueError) as exc:
+        MatchRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, error=str(exc), finished_at=timezone.now()
+        )
+        return {"error": str(exc)}
+
+
+def _run(run: MatchRun) -> dict[str, Any]:
+    program = run.program
+    _progress(run, 10, "Reading registrations")
+    built = build_problem(program, objective=run.objective)
+    taken = set(
+        MentorshipMember.objects.filter(mentorship__program=program, mentorship__status="active").values_list(
+            "registration_id", flat=True
+        )
+    )
+    _remove_paired(built.data, taken, program)
+    locked = list(Proposal.objects.filter(program=program, locked=True).values_list("mentee_id", "mentor_id"))
+    _keep_locked(built.data, locked, peer=program.structure == Structure.PEER)
+    _progress(run, 35, "Scoring every pair and solving")
+    problem = parse_problem(built.data)
+    solution = solve(problem)
+    _progress(run, 80, "Writing proposals")
+    result = solution.to_json()
+    with transaction.atomic():
+        Proposal.objects.filter(program=program, locked=False).delete()
+        rows = []
+        locked_pairs = set(locked)
+        for pair in result.get("pairs", []):
+            a, b = (pair["mentee"], pair["mentor"]) if "mentee" in pair else (pair["a"], pair["b"])
+            if (_pk(a), _pk(b)) in locked_pairs:
+                Proposal.objects.filter(program=program, mentee_id=_pk(a), mentor_id=_pk(b)).update(
+                    score=pair["score"], reasons=pair["reasons"], run=run
+                )
+                continue
+            rows.append(
+                Proposal(
+                    program=program,
+                    mentee_id=_pk(a),
+                    mentor_id=_pk(b),
+                    score=pair["score"],
+                    reasons=pair["reasons"],
+                    run=run,
+                )
+            )
+        Proposal.objects.bulk_create(rows)
+        stats = {
+            "mentees": len(problem.mentees),
+            "mentors": len(problem.mentors),
+            "matched": result.get("matched", 0),
+            "unmatched": result.get("unmatched", []),
+            "total_score": result.get("total_score", 0),
+            "certificate": result.get("certificate"),
+        }
+        MatchRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.DONE, progress=100, step="Done", stats=stats, finished_at=timezone.now()
+        )
+    return stats
+
+
+def _keep_locked(data: dict[str, Any], locked: list[tuple[int, int]], *, peer: bool) -> None:
+    """Locked proposals go to the engine as fixed pairs. An admin may have locked a mentor past
+    their capacity on purpose: the mentor's capacity in this run grows to fit."""
+    if peer:
+        if data.get("group_size", 2) > 2:
+            return  # circles are formed whole; the engine takes no fixed pairs with them
+        present = {p["id"] for p in data["participants"]}
+        data["fixed"] = [
+            [registration_id(m), registration_id(n)]
+            for m, n in locked
+            if registration_id(m) in present and registration_id(n) in present
+        ]
+        return
+    mentees = {m["id"] for m in data["mentees"]}
+    mentors = {m["id"]: m for m in data["mentors"]}
+    fixed = [
+        [registration_id(m), registration_id(n)]
+        for m, n in locked
+        if registration_id(m) in mentees and registration_id(n) in mentors
+    ]
+    excluded = {tuple(pair) for pair in data["exclude"]}
+    data["fixed"] = [pair for pair in fixed if tuple(pair) not in excluded]
+    load: dict[str, int] = {}
+    for _, mentor in data["fixed"]:
+        load[mentor] = load.get(mentor, 0) + 1
+    for mentor_id, n in load.items():
+        mentors[mentor_id]["capacity"] = max(mentors[mentor_id]["capacity"], n)
+
+
+def _remove_paired(data: dict[str, Any], taken: set[int], program: Program) -> None:
+    """People already in an active mentorship are not matched again; mentors keep what capacity
+    they have left."""
+    if not taken:
+        return
+    load = dict(
+        MentorshipMember.objects.filter(mentorship__program=program, mentorship__status="active")
+        .values("mentorship__mentor_id")
+        .annotate(n=Count("pk"))
+        .values_list("mentorship__mentor_id", "n")
+    )
+    if "mentees" in data:
+        data["mentees"] = [m for m in data["mentees"] if _pk(m["id"]) not in taken]
+        for mentor in data["mentors"]:
+            mentor["capacity"] = max(0, mentor["capacity"] - load.get(_pk(mentor["id"]), 0))
+        data["mentors"] = [m for m in data["mentors"] if m["capacity"] > 0]
+        present = {m["id"] for m in data["mentees"]} | {m["id"] for m in data["mentors"]}
+        data["exclude"] = [pair for pair in data["exclude"] if pair[0] in present and pair[1] in present]
+    else:
+        data["participants"] = [p for p in data["participants"] if _pk(p["id"]) not in taken]
+        present = {p["id"] for p in data["participants"]}
+        data["exclude"] = [pair for pair in data["exclude"] if pair[0] in present and pair[1] in present]
+
+
+@transaction.atomic
+def proposal_lock(*, proposal: Proposal, locked: bool) -> Proposal:
+    proposal.locked = locked
+    proposal.save(update_fields=["locked"])
+    return proposal
+
+
+@transaction.atomic
+def proposal_remove(*, proposal: Proposal) -> None:
+    proposal.delete()
+
+
+@transaction.atomic
+def proposal_assign(*, program: Program, mentee: Registration, mentor: Registration) -> Proposal:
+    """An admin's own pair: locked, so re-running keeps it. Capacity and must-haves are warned
+    about in the page, not enforced: the admin decides."""
+    for reg, role in ((mentee, "mentee"), (mentor, "mentor")):
+        if reg.program_id != program.pk or reg.status != RegistrationStatus.SUBMITTED:
+            raise ValidationError(f"The {role} is not registered in this program.")
+    if mentee.pk == mentor.pk:
+        raise ValidationError("Someone cannot mentor themselves.")
+    Proposal.objects.filter(program=program, mentee=mentee).delete()
+    return Proposal.objects.create(program=program, mentee=mentee, mentor=mentor, locked=True, manual=True)
+
+
+@transaction.atomic
+def exclusion_add(
+    *, program: Program, mentee: Registration, mentor: Registration, by: User, reason: str = ""
+) -> Exclusion:
+    """Never pair these two; a proposal between them goes away."""
+    Proposal.objects.filter(program=program, mentee=mentee, mentor=mentor).delete()
+    exclusion, _ = Exclusion.objects.get_or_create(
+        program=program, mentee=mentee, mentor=mentor, defaults={"by": by, "reason": reason}
+    )
+    return exclusion
+
+
+@transaction.atomic
+def proposals_publish(*, program: Program, by: User | None, notify: bool = True) -> list[Mentorship]:
+    """Turn every proposal into a mentorship in one transaction and email both sides.
+    Group programs get one mentorship per mentor with all their mentees. Publishing again creates
+    nothing for pairs already published."""
+    proposals = list(
+        Proposal.objects.select_for_update()
+        .filter(program=program)
+        .select_related("mentee__user", "mentor__user")
+    )
+    if not proposals:
+        raise ValidationError("There are no proposals to publish.")
+    active = set(
+        MentorshipMember.objects.filter(
+            mentorship__program=program, mentorship__status=MentorshipStatus.ACTIVE
+        ).values_list("registration_id", flat=True)
+    )
+    created: list[Mentorship] = []
+    groups: dict[int, Mentorship] = {}
+    if program.structure == Structure.GROUP:
+        groups = {
+            int(m.mentor_id or 0): m
+            for m in Mentorship.objects.filter(program=program, status=MentorshipStatus.ACTIVE).exclude(
+                mentor=None
+            )
+        }
+    by_mentor: dict[int, list[Proposal]] = defaultdict(list)
+    for p in proposals:
+        if p.mentee_id in active:
+            continue
+        by_mentor[p.mentor_id].append(p)
+    for mentor_id, items in by_mentor.items():
+        if program.structure == Structure.GROUP:
+            mentorship = groups.get(mentor_id)
+            if mentorship is None:
+                mentorship = Mentorship.objects.create(
+                    program=program, mentor_id=mentor_id, score=items[0].score, reasons=items[0].reasons
+                )
+                created.append(mentorship)
+            for p in items:
+                MentorshipMember.objects.create(
+                    mentorship=mentorship, registration_id=p.mentee_id, role="mentee"
+                )
+            continue
+        for p in items:
+            peer = program.structure == Structure.PEER
+            mentorship = Mentorship.objects.create(
+                program=program, mentor=None if peer else p.mentor, score=p.score, reasons=p.reasons
+            )
+            MentorshipMember.objects.create(
+                mentorship=mentorship, registration=p.mentee, role="peer" if peer else "mentee"
+            )
+            if peer:
+                MentorshipMember.objects.create(mentorship=mentorship, registration=p.mentor, role="peer")
+            created.append(mentorship)
+    for m in created:
+        MentorshipEvent.objects.create(mentorship=m, kind="published", by=by)
+    Proposal.objects.filter(program=program).delete()
+    if notify:
+        for m in created:
+            _introduction_emails(m)
+    return created
+
+
+def _introduction_emails(mentorship: Mentorship) -> None:
+    program = mentorship.program
+    org = program.organization
+    members = list(mentorship.members.select_related("registration__user"))
+    people = [m.registration.user for m in members] + ([mentorship.mentor.user] if mentorship.mentor else [])
+    reasons = [r for r in mentorship.reasons if r.get("points")]
+    reasons.sort(key=lambda r: -r["points"])
+    for person in people:
+        others = [p for p in people if p.pk != person.pk]
+        email_send(
+            template_dir="pairing/email/introduction",
+            to=[person.email],
+            from_name=org.sender_name,
+            context={
+                **email_branding(org),
+                "person": person,
+                "others": others,
+                "program": program,
+                "mentorship": mentorship,
+                "is_mentor": mentorship.mentor is not None and mentorship.mentor.user_id == person.pk,
+                "reasons": [r["criterion"] for r in reasons[:3]],
+                "url": absolute_url(program.get_participant_url(), org),
+            },
+        )
+
+
+def proposal_counts(program: Program) -> dict[str, int]:
+    return Proposal.objects.filter(program=program).aggregate(
+        total=Count("pk"),
+        locked=Count("pk", filter=Q(locked=True)),
+        manual=Count("pk", filter=Q(manual=True)),
+    )

@@ -1,0 +1,190 @@
+"""Pages of the CSV/XLSX import of registrants: upload, map columns, read the check's report,
+confirm, and follow the background import."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from kindred.accounts.http import AuthedRequest
+from kindred.lib.forms import add_errors
+from kindred.programs.access import ProgramAccess
+from kindred.registration import imports, services
+from kindred.registration.models import ImportJob, ImportStatus
+from kindred.registration.views import _ctx, _staff_program
+
+BAD_ROWS_PER_PAGE = 50
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Registrants file",
+        help_text=f"A .csv (UTF-8) or .xlsx file, at most {imports.MAX_BYTES // (1024 * 1024)} MB and "
+        f"{imports.MAX_ROWS:,} rows. The first line names the columns.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > imports.MAX_BYTES:
+            raise forms.ValidationError(f"The file is larger than {imports.MAX_BYTES // (1024 * 1024)} MB.")
+        return upload
+
+
+class ImportMappingForm(forms.Form):
+    """One choice per column of the file: ignore it, or what it holds."""
+
+    def __init__(self, *args: Any, job: ImportJob, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.columns = len(job.headers)
+        for i in range(self.columns):
+            self.fields[f"col{i}"] = forms.ChoiceField(
+                label=imports.header_label(job.headers, i),
+                choices=choices,
+                required=False,
+                initial=job.mapping[i] if i < len(job.mapping) else "",
+            )
+
+    def mapping(self) -> list[str]:
+        return [self.cleaned_data[f"col{i}"] for i in range(self.columns)]
+
+
+def _job(pa: ProgramAccess, job_id: int) -> ImportJob:
+    return get_object_or_404(ImportJob.objects.select_related("created_by"), pk=job_id, program=pa.program)
+
+
+def _started(job: ImportJob) -> bool:
+    return job.status in (ImportStatus.IMPORTING, ImportStatus.DONE)
+
+
+@login_required
+def import_upload(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = imports.import_upload(
+                program=pa.program, user=request.user, file_name=upload.name, content=upload.read()
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            return redirect("registration:import_mapping", org_slug, program_slug, job.pk)
+    jobs = ImportJob.objects.filter(program=pa.program).select_related("created_by").defer("content")[:10]
+    return render(
+        request,
+        "registration/import_upload.html",
+        _ctx(pa, form=form, jobs=jobs),
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+def import_mapping(request: AuthedRequest, org_slug: str, program_slug: str, job_id: int) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    job = _job(pa, job_id)
+    if _started(job):
+        return redirect("registration:import_progress", org_slug, program_slug, job.pk)
+    questions = list(services.questions_of(pa.program))
+    form = ImportMappingForm(request.POST or None, job=job, choices=imports.target_choices(questions))
+    if request.method == "POST" and form.is_valid():
+        try:
+            imports.import_validate(job=job, mapping=form.mapping())
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            return redirect("registration:import_report", org_slug, program_slug, job.pk)
+    preview = imports.import_preview(job)
+    columns = [
+        {
+            "field": form[f"col{i}"],
+            "header": imports.header_label(job.headers, i),
+            "letter": imports.column_name(i),
+            "samples": [cells[i] for _, cells in preview.rows[:3] if cells[i]],
+        }
+        for i in range(len(job.headers))
+    ]
+    return render(
+        request,
+        "registration/import_mapping.html",
+        _ctx(
+            pa,
+            job=job,
+            form=form,
+            columns=columns,
+            preview=preview,
+            unmapped=imports.unmapped_required(job.mapping, questions),
+        ),
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+def import_report(request: AuthedRequest, org_slug: str, program_slug: str, job_id: int) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    job = _job(pa, job_id)
+    if job.status == ImportStatus.UPLOADED:
+        return redirect("registration:import_mapping", org_slug, program_slug, job.pk)
+    page = Paginator(job.bad_rows, BAD_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registration/import_report.html",
+        _ctx(pa, job=job, page=page, new_rows=job.good_rows - job.existing_rows, started=_started(job)),
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request: AuthedRequest, org_slug: str, program_slug: str, job_id: int) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    job = _job(pa, job_id)
+    try:
+        imports.import_start(job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("registration:import_report", org_slug, program_slug, job.pk)
+    return redirect("registration:import_progress", org_slug, program_slug, job.pk)
+
+
+def _status(job: ImportJob) -> dict[str, Any]:
+    return {
+        "status": job.status,
+        "status_display": job.get_status_display(),
+        "total": job.good_rows,
+        "processed": job.processed_rows,
+        "percent": job.percent,
+        "created": job.created_count,
+        "updated": job.updated_count,
+        "error": job.error,
+        "finished": job.status in (ImportStatus.DONE, ImportStatus.FAILED),
+    }
+
+
+@login_required
+def import_progress(request: AuthedRequest, org_slug: str, program_slug: str, job_id: int) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    job = _job(pa, job_id)
+    if job.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATED):
+        return redirect("registration:import_report", org_slug, program_slug, job.pk)
+    status_url = reverse("registration:import_status", args=[org_slug, program_slug, job.pk])
+    return render(
+        request,
+        "registration/import_progress.html",
+        _ctx(pa, job=job, status=_status(job), status_url=status_url, skipped=job.total_rows - job.good_rows),
+    )
+
+
+@login_required
+def import_status(request: AuthedRequest, org_slug: str, program_slug: str, job_id: int) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    fields = ("status", "good_rows", "processed_rows", "created_count", "updated_count", "error")
+    job = get_object_or_404(ImportJob.objects.only(*fields), pk=job_id, program=pa.program)
+    return JsonResponse(_status(job))

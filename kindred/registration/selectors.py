@@ -1,0 +1,97 @@
+"""Registration reads: the form's current values, registrant lists, and answers in bulk."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from kindred.programs.models import Program
+from kindred.registration.answers import field_name
+from kindred.registration.models import Answer, Builtin, Question, QuestionKind, Registration
+
+
+def current_values(registration: Registration, questions: Sequence[Question]) -> dict[str, Any]:
+    """What the form shows: the draft if there is one, else the submitted answers."""
+    if registration.draft:
+        return dict(registration.draft)
+    values: dict[str, Any] = {}
+    by_id = {q.pk: q for q in questions}
+    for q in questions:
+        if q.builtin == Builtin.ROLE and registration.role:
+            chosen = next((o.pk for o in q.options.all() if o.value == registration.role), None)
+            if chosen is not None:
+                values[field_name(q)] = str(chosen)
+    for question_id, option_id, number, text in Answer.objects.filter(registration=registration).values_list(
+        "question_id", "option_id", "number", "text"
+    ):
+        answered = by_id.get(question_id)
+        if answered is None:
+            continue
+        name = field_name(answered)
+        if answered.kind == QuestionKind.MULTIPLE:
+            values.setdefault(name, []).append(str(option_id))
+        elif option_id is not None:
+            values[name] = str(option_id)
+        elif number is not None:
+            values[name] = str(int(number)) if number == int(number) else str(number)
+        else:
+            values[name] = text
+    return values
+
+
+@dataclass(frozen=True)
+class RegistrantFilter:
+    role: str = ""
+    status: str = ""
+    query: str = ""
+    option_id: int | None = None
+
+
+def registrants(program: Program, f: RegistrantFilter) -> QuerySet[Registration]:
+    rows = Registration.objects.filter(program=program).select_related("user")
+    if f.role:
+        rows = (
+            rows.filter(Q(role=f.role) | Q(role="both"))
+            if f.role in ("mentor", "mentee")
+            else rows.filter(role=f.role)
+        )
+    if f.status:
+        rows = rows.filter(status=f.status)
+    if f.query:
+        rows = rows.filter(
+            Q(user__name__icontains=f.query)
+            | Q(user__email__icontains=f.query)
+            | Q(user__job_title__icontains=f.query)
+        )
+    if f.option_id:
+        rows = rows.filter(answers__option_id=f.option_id)
+    return rows.order_by("-submitted_at", "user__name").distinct()
+
+
+@dataclass(frozen=True)
+class AnswerTable:
+    """Every submitted answer of a program, keyed by registration and question, loaded in one
+    query: option ids (lists), numbers and texts. This is what pairing reads."""
+
+    options: dict[int, dict[int, list[int]]]
+    numbers: dict[int, dict[int, float]]
+    texts: dict[int, dict[int, str]]
+
+
+def answers_for_program(program: Program) -> AnswerTable:
+    options: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    numbers: dict[int, dict[int, float]] = defaultdict(dict)
+    texts: dict[int, dict[int, str]] = defaultdict(dict)
+    rows = Answer.objects.filter(registration__program=program, registration__status="submitted").values_list(
+        "registration_id", "question_id", "option_id", "number", "text"
+    )
+    for reg, question, option, number, text in rows.iterator(chunk_size=20_000):
+        if option is not None:
+            options[reg][question].append(option)
+        elif number is not None:
+            numbers[reg][question] = number
+        else:
+            texts[reg][question] = text
+    return AnswerTable(options=options, numbers=numbers, texts=texts)

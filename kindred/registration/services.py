@@ -1,0 +1,209 @@
+"""Registration writes: start, save a draft, submit (all-or-nothing), withdraw."""
+
+import datetime as dt
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from kindred.accounts.models import User
+from kindred.accounts.selectors import email_domain, verified_emails
+from kindred.lib.mail import email_send
+from kindred.orgs.models import AllowedDomain, Membership, Role
+from kindred.orgs.selectors import absolute_url, email_branding
+from kindred.programs.models import Enrollment, Program, Status
+from kindred.registration.answers import CleanAnswers, validate_answers
+from kindred.registration.models import (
+    AccessMode,
+    Answer,
+    InvitationStatus,
+    ProgramInvitation,
+    ProgramSetup,
+    Question,
+    Registration,
+    RegistrationStatus,
+)
+from kindred.registration.questionnaire import questionnaire_ensure_builtins
+
+DRAFT_LIMIT = 100_000  # characters of JSON: plenty for any questionnaire, a bound for abuse
+
+
+def setup_for(program: Program) -> ProgramSetup:
+    setup, _ = ProgramSetup.objects.get_or_create(program=program)
+    return setup
+
+
+def registration_window(program: Program, today: dt.date | None = None) -> tuple[bool, str]:
+    """Whether people can register today, and if not, why. Registration opens and closes by the
+    program's dates on its own, once the program is launched for registration."""
+    today = today or timezone.localdate()
+    if program.status == Status.DRAFT:
+        return False, "Registration has not opened yet."
+    always_open = program.enrollment == Enrollment.OPEN and program.status in (Status.PAIRING, Status.RUNNING)
+    if program.status != Status.REGISTRATION and not always_open:
+        return False, "Registration for this program is closed."
+    opens, closes = program.registration_opens_on, program.registration_closes_on
+    if opens and today < opens:
+        return False, f"Registration opens on {opens:%B} {opens.day}, {opens:%Y}."
+    if closes and today > closes:
+        return False, f"Registration closed on {closes:%B} {closes.day}, {closes:%Y}."
+    return True, ""
+
+
+def questions_of(program: Program) -> QuerySet[Question]:
+    questionnaire_ensure_builtins(program=program)
+    return (
+        Question.objects.filter(program=program)
+        .select_related("linked")
+        .prefetch_related("options")
+        .order_by("position", "pk")
+    )
+
+
+def invitation_for(program: Program, user: User, token: str = "") -> ProgramInvitation | None:
+    invitations = ProgramInvitation.objects.filter(program=program)
+    if token:
+        return invitations.filter(token=token).first()
+    emails = verified_emails(user) | {user.email.lower()}
+    return invitations.filter(email__in=emails).first()
+
+
+def may_register(program: Program, user: User, token: str = "") -> tuple[bool, str]:
+    """Whether this person is let in by the program's access mode."""
+    mode = setup_for(program).access_mode
+    is_member = Membership.objects.filter(organization_id=program.organization_id, user=user).exists()
+    domains = {email_domain(e) for e in verified_emails(user)}
+    at_allowed_domain = AllowedDomain.objects.filter(
+        organization_id=program.organization_id, domain__in=domains
+    ).exists()
+    invited = invitation_for(program, user, token) is not None
+    if mode in (AccessMode.OPEN, AccessMode.BOTH) and (is_member or at_allowed_domain):
+        return True, ""
+    if mode in (AccessMode.INVITATION, AccessMode.BOTH) and invited:
+        return True, ""
+    if mode == AccessMode.INVITATION:
+        return False, "This program is by invitation only. Use the link in your invitation email."
+    return (
+        False,
+        f"This program is open to people at {program.organization.name}. Log in with your work email.",
+    )
+
+
+@transaction.atomic
+def registration_start(*, program: Program, user: User, token: str = "") -> Registration:
+    """Open (or reopen) this person's registration as a draft; joins them to the organization as a
+    member when the program lets them in."""
+    is_open, reason = registration_window(program)
+    if not is_open:
+        raise ValidationError(reason)
+    allowed, reason = may_register(program, user, token)
+    if not allowed:
+        raise ValidationError(reason)
+    Membership.objects.get_or_create(
+        organization_id=program.organization_id, user=user, defaults={"role": Role.MEMBER}
+    )
+    registration, created = Registration.objects.get_or_create(program=program, user=user)
+    if not created and registration.status == RegistrationStatus.WITHDRAWN:
+        registration.status = RegistrationStatus.DRAFT
+        registration.withdrawn_at = None
+        registration.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    invitation = invitation_for(program, user, token)
+    if invitation is not None and invitation.registration_id is None:
+        invitation.registration = registration
+        invitation.save(update_fields=["registration"])
+    return registration
+
+
+def _check_open(registration: Registration) -> None:
+    is_open, reason = registration_window(registration.program)
+    if not is_open:
+        raise ValidationError(reason)
+    if registration.status == RegistrationStatus.WITHDRAWN:
+        raise ValidationError("You withdrew from this program. Register again to take part.")
+
+
+@transaction.atomic
+def registration_save_draft(*, registration: Registration, raw: Mapping[str, object]) -> Registration:
+    """Keep unsubmitted answers as typed (no validation yet), so people can continue later."""
+    _check_open(registration)
+    draft = {k: v for k, v in raw.items() if k.startswith("q") and k[1:].isdigit()}
+    merged = {**registration.draft, **draft}
+    if len(str(merged)) > DRAFT_LIMIT:
+        raise ValidationError("Your answers are too long to save.")
+    registration.draft = merged
+    registration.save(update_fields=["draft", "updated_at"])
+    return registration
+
+
+def answers_write(registration: Registration, clean: CleanAnswers) -> None:
+    """Replace a registration's answers with these (the caller holds the transaction)."""
+    Answer.objects.filter(registration=registration).delete()
+    rows = [
+        Answer(registration=registration, question_id=qid, option_id=option)
+        for qid, options in clean.options.items()
+        for option in options
+    ]
+    rows += [Answer(registration=registration, question_id=qid, number=n) for qid, n in clean.numbers.items()]
+    rows += [Answer(registration=registration, question_id=qid, text=t) for qid, t in clean.texts.items()]
+    Answer.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def registration_submit(*, registration: Registration, raw: Mapping[str, object]) -> Registration:
+    """Validate every answer and register; on any error nothing is written (not even the draft)
+    and the errors come back by field."""
+    registration = (
+        Registration.objects.select_for_update().select_related("program", "user").get(pk=registration.pk)
+    )
+    _check_open(registration)
+    questions = list(questions_of(registration.program))
+    clean, errors = validate_answers(questions, raw)
+    if errors:
+        raise ValidationError(errors)
+    first_time = registration.status != RegistrationStatus.SUBMITTED
+    answers_write(registration, clean)
+    registration.role = clean.role
+    registration.capacity = clean.capacity if registration.is_mentor else 1
+    registration.status = RegistrationStatus.SUBMITTED
+    registration.draft = {}
+    registration.submitted_at = registration.submitted_at if not first_time else timezone.now()
+    registration.save()
+    ProgramInvitation.objects.filter(program=registration.program, registration=registration).update(
+        status=InvitationStatus.REGISTERED
+    )
+    ProgramInvitation.objects.filter(
+        program=registration.program, email__iexact=registration.user.email
+    ).update(status=InvitationStatus.REGISTERED, registration=registration)
+    _confirmation_email(registration, first_time=first_time)
+    return registration
+
+
+def _confirmation_email(registration: Registration, *, first_time: bool) -> None:
+    program = registration.program
+    org = program.organization
+    email_send(
+        template_dir="registration/email/confirmation",
+        to=[registration.user.email],
+        from_name=org.sender_name,
+        context={
+            **email_branding(org),
+            "registration": registration,
+            "program": program,
+            "first_time": first_time,
+            "url": absolute_url(program.get_participant_url(), org),
+        },
+    )
+
+
+@transaction.atomic
+def registration_withdraw(*, registration: Registration) -> Registration:
+    """Leave the program. Answers are kept, so registering again starts from them."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status == RegistrationStatus.WITHDRAWN:
+        raise ValidationError("You have already withdrawn.")
+    registration.status = RegistrationStatus.WITHDRAWN
+    registration.withdrawn_at = timezone.now()
+    registration.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    return registration

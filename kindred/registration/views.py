@@ -1,0 +1,673 @@
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from kindred.accounts.http import AuthedRequest
+from kindred.lib.forms import add_errors
+from kindred.lib.timezones import time_zone_choices
+from kindred.orgs.access import OrgAccess
+from kindred.orgs.decorators import org_view
+from kindred.orgs.models import Skill, SkillKind
+from kindred.programs.access import ProgramAccess, get_program_for
+from kindred.programs.models import Program, Status
+from kindred.registration import invitations as inv
+from kindred.registration import questionnaire as qs
+from kindred.registration import services
+from kindred.registration.answers import field_name
+from kindred.registration.forms import (
+    ACCESS_HELP,
+    QUESTION_KIND_HELP,
+    AccessForm,
+    EmailTemplatesForm,
+    ImportForm,
+    InviteForm,
+    QuestionForm,
+    SkillForm,
+)
+from kindred.registration.models import (
+    Answer,
+    ParticipantRole,
+    ProgramInvitation,
+    Question,
+    QuestionKind,
+    Registration,
+    RegistrationStatus,
+)
+from kindred.registration.pool import POOL
+from kindred.registration.selectors import RegistrantFilter, current_values, registrants
+
+
+def _staff_program(request: AuthedRequest, org_slug: str, program_slug: str) -> ProgramAccess:
+    pa = get_program_for(request.user, org_slug, program_slug, need="staff")
+    request.brand = pa.program.organization  # type: ignore[attr-defined]
+    return pa
+
+
+def _ctx(pa: ProgramAccess, **extra: Any) -> dict[str, Any]:
+    return {"access": pa.org, "organization": pa.program.organization, "program": pa.program, **extra}
+
+
+# -- questionnaire builder --------------------------------------------------------------------------
+
+
+@login_required
+def questionnaire(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    program = pa.program
+    questions = list(services.questions_of(program))
+    counts = qs.answer_counts(questions)
+    present = {q.pool_key for q in questions}
+    pool = [p for p in POOL if p.key not in present]
+    return render(
+        request,
+        "registration/questionnaire.html",
+        _ctx(
+            pa,
+            questions=questions,
+            answer_counts=counts,
+            pool=pool,
+            import_form=ImportForm(program=program),
+            editable=qs.questionnaire_is_editable(program),
+        ),
+    )
+
+
+def _builder_write(request: AuthedRequest, pa: ProgramAccess) -> None:
+    if not qs.questionnaire_is_editable(pa.program):
+        raise PermissionDenied("The questionnaire of a completed program cannot change.")
+
+
+def _question_form_page(
+    request: AuthedRequest, pa: ProgramAccess, form: QuestionForm, question: Question | None
+) -> HttpResponse:
+    answered = qs.answer_counts([question]).get(question.pk, 0) if question else 0
+    return render(
+        request,
+        "registration/question_form.html",
+        _ctx(pa, form=form, question=question, kind_help=QUESTION_KIND_HELP, answered=answered),
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+def question_new(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    form = QuestionForm(request.POST or None, initial={"section": "Participant profile", "kind": "single"})
+    if request.method == "POST":
+        _builder_write(request, pa)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items()}
+            try:
+                qs.question_create(program=pa.program, options=[o.label for o in form.option_edits], **data)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, "Question added.")
+                return redirect("registration:questionnaire", org_slug, program_slug)
+    return _question_form_page(request, pa, form, None)
+
+
+def _question(pa: ProgramAccess, question_id: int) -> Question:
+    return get_object_or_404(Question, pk=question_id, program=pa.program)
+
+
+@login_required
+def question_edit(request: AuthedRequest, org_slug: str, program_slug: str, question_id: int) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    question = _question(pa, question_id)
+    form = QuestionForm(request.POST or None, instance=question)
+    if request.method == "POST":
+        _builder_write(request, pa)
+        if form.is_valid():
+            data = {
+                k: v
+                for k, v in form.cleaned_data.items()
+                if k not in form.fields or not form.fields[k].disabled
+            }
+            try:
+                qs.question_update(question=question, options=form.option_edits, **data)
+            except ValidationError as exc:
+                question.refresh_from_db()
+                add_errors(form, exc)
+            else:
+                messages.success(request, "Question saved.")
+                return redirect("registration:questionnaire", org_slug, program_slug)
+    return _question_form_page(request, pa, form, question)
+
+
+@login_required
+def question_delete(
+    request: AuthedRequest, org_slug: str, program_slug: str, question_id: int
+) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    question = _question(pa, question_id)
+    answered = Answer.objects.filter(question=question).values("registration_id").distinct().count()
+    if request.method == "POST":
+        _builder_write(request, pa)
+        try:
+            qs.question_delete(question=question, confirm_answers=request.POST.get("confirm") == "yes")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, "Question deleted." + (f" {answered} answers went with it." if answered else "")
+            )
+        return redirect("registration:questionnaire", org_slug, program_slug)
+    return render(
+        request, "registration/question_delete.html", _ctx(pa, question=question, answered=answered)
+    )
+
+
+@require_POST
+@login_required
+def question_move(request: AuthedRequest, org_slug: str, program_slug: str, question_id: int) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    _builder_write(request, pa)
+    question = _question(pa, question_id)
+    qs.question_move(question=question, direction="up" if request.POST.get("direction") == "up" else "down")
+    return redirect(
+        reverse("registration:questionnaire", args=[org_slug, program_slug]) + f"#question-{question.pk}"
+    )
+
+
+@require_POST
+@login_required
+def questions_reorder(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    """Drag and drop posts the whole new order."""
+    pa = _staff_program(request, org_slug, program_slug)
+    _builder_write(request, pa)
+    try:
+        ids = [int(i) for i in request.POST.getlist("order")]
+        qs.questions_reorder(program=pa.program, ordered_ids=ids)
+    except (ValueError, ValidationError) as exc:
+        message = (
+            " ".join(exc.messages) if isinstance(exc, ValidationError) else "The order must be question ids."
+        )
+        return JsonResponse({"detail": message, "errors": []}, status=400)
+    return JsonResponse({"detail": "Order saved."})
+
+
+@require_POST
+@login_required
+def pool_add(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    _builder_write(request, pa)
+    try:
+        added = qs.pool_add(program=pa.program, key=request.POST.get("key", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Added: " + "; ".join(f"“{q.text}”" for q in added))
+    return redirect("registration:questionnaire", org_slug, program_slug)
+
+
+@require_POST
+@login_required
+def questions_import(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    _builder_write(request, pa)
+    form = ImportForm(request.POST, program=pa.program)
+    if not form.is_valid():
+        messages.error(request, "Choose a program of your organization to import from.")
+    else:
+        source = form.cleaned_data["source"]
+        n = qs.questionnaire_import(program=pa.program, source=source)
+        messages.success(request, f"Copied {n} question{'s' if n != 1 else ''} from {source.name}.")
+    return redirect("registration:questionnaire", org_slug, program_slug)
+
+
+# -- the participant form (shared by preview and registration) --------------------------------------
+
+
+def _steps(
+    questions: Sequence[Question], values: dict[str, Any], errors: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Questions grouped into steps by section, each with the value and error to show."""
+    steps: list[dict[str, Any]] = []
+    zones = time_zone_choices()
+    for q in questions:
+        name = field_name(q)
+        value = values.get(name, [] if q.kind == QuestionKind.MULTIPLE else "")
+        if q.kind == QuestionKind.MULTIPLE and not isinstance(value, list):
+            value = [value] if value else []
+        item = {
+            "q": q,
+            "name": name,
+            "value": value,
+            "error": errors.get(name, ""),
+            "options": [o for o in q.options.all() if not o.archived] if q.is_choice else [],
+            "zones": zones if q.kind == QuestionKind.TIMEZONE else [],
+        }
+        if not steps or steps[-1]["title"] != q.section:
+            steps.append({"title": q.section, "items": []})
+        steps[-1]["items"].append(item)
+    for i, step in enumerate(steps):
+        step["number"] = i + 1
+        step["has_error"] = any(item["error"] for item in step["items"])
+    return steps
+
+
+@login_required
+def preview(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    questions = list(services.questions_of(pa.program))
+    return render(
+        request,
+        "registration/register.html",
+        _ctx(pa, steps=_steps(questions, {}, {}), preview=True, registration=None),
+    )
+
+
+def _registration_page(
+    request: AuthedRequest,
+    program: Program,
+    registration: Registration,
+    values: dict[str, Any],
+    errors: dict[str, str],
+) -> HttpResponse:
+    questions = list(services.questions_of(program))
+    return render(
+        request,
+        "registration/register.html",
+        {
+            "organization": program.organization,
+            "program": program,
+            "registration": registration,
+            "steps": _steps(questions, values, errors),
+            "preview": False,
+            "error_count": len(errors),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _program_for_participant(request: AuthedRequest, org_slug: str, program_slug: str) -> Program:
+    program = (
+        Program.objects.select_related("organization")
+        .filter(organization__slug=org_slug, slug=program_slug)
+        .first()
+    )
+    if program is None or program.status == Status.DRAFT:
+        raise Http404
+    request.brand = program.organization  # type: ignore[attr-defined]
+    return program
+
+
+@login_required
+def register(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    program = _program_for_participant(request, org_slug, program_slug)
+    token = request.session.get(f"invitation:{program.pk}", "")
+    registration = Registration.objects.filter(program=program, user=request.user).first()
+    if registration is None or registration.status == RegistrationStatus.WITHDRAWN:
+        try:
+            registration = services.registration_start(program=program, user=request.user, token=token)
+        except ValidationError as exc:
+            return render(
+                request,
+                "registration/closed.html",
+                {"organization": program.organization, "program": program, "reason": " ".join(exc.messages)},
+                status=403,
+            )
+    if request.method == "POST":
+        raw = {
+            k: (v if len(v) > 1 or k in _multi(program) else v[0])
+            for k, v in request.POST.lists()
+            if k.startswith("q")
+        }
+        try:
+            if request.POST.get("action") == "save":
+                services.registration_save_draft(registration=registration, raw=raw)
+                messages.success(
+                    request, "Your answers are saved. Come back any time before registration closes."
+                )
+                return redirect("registration:register", org_slug, program_slug)
+            services.registration_submit(registration=registration, raw=raw)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+                return _registration_page(request, program, registration, raw, errors)
+            messages.error(request, " ".join(exc.messages))
+            return redirect(program.get_participant_url())
+        return redirect("registration:done", org_slug, program_slug)
+    is_open, reason = services.registration_window(program)
+    if not is_open:
+        return render(
+            request,
+            "registration/closed.html",
+            {
+                "organization": program.organization,
+                "program": program,
+                "reason": reason,
+                "registration": registration,
+            },
+            status=403,
+        )
+    questions = list(services.questions_of(program))
+    return _registration_page(request, program, registration, current_values(registration, questions), {})
+
+
+def _multi(program: Program) -> set[str]:
+    return {
+        f"q{pk}"
+        for pk in Question.objects.filter(program=program, kind=QuestionKind.MULTIPLE).values_list(
+            "pk", flat=True
+        )
+    }
+
+
+@require_POST
+@login_required
+def autosave(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    program = _program_for_participant(request, org_slug, program_slug)
+    registration = Registration.objects.filter(program=program, user=request.user).first()
+    if registration is None:
+        return JsonResponse({"detail": "Start your registration first.", "errors": []}, status=404)
+    multi = _multi(program)
+    raw = {k: (v if k in multi else v[0]) for k, v in request.POST.lists() if k.startswith("q")}
+    try:
+        services.registration_save_draft(registration=registration, raw=raw)
+    except ValidationError as exc:
+        return JsonResponse({"detail": " ".join(exc.messages), "errors": []}, status=400)
+    return JsonResponse({"detail": "Saved", "saved_at": timezone.localtime().strftime("%H:%M")})
+
+
+@login_required
+def done(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    program = _program_for_participant(request, org_slug, program_slug)
+    registration = get_object_or_404(
+        Registration, program=program, user=request.user, status=RegistrationStatus.SUBMITTED
+    )
+    return render(
+        request,
+        "registration/done.html",
+        {"organization": program.organization, "program": program, "registration": registration},
+    )
+
+
+@login_required
+def withdraw(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    program = _program_for_participant(request, org_slug, program_slug)
+    registration = get_object_or_404(Registration, program=program, user=request.user)
+    if request.method == "POST":
+        try:
+            services.registration_withdraw(registration=registration)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"You have withdrawn from {program.name}.")
+        return redirect("programs:dashboard", org_slug)
+    return render(
+        request,
+        "registration/withdraw.html",
+        {"organization": program.organization, "program": program, "registration": registration},
+    )
+
+
+def invited(request: HttpRequest, token: str) -> HttpResponse:
+    """The personal link of an invitation: remembers the invitation and sends the person to
+    register (through login or sign-up)."""
+    invitation = get_object_or_404(
+        ProgramInvitation.objects.select_related("program__organization"), token=token
+    )
+    program = invitation.program
+    request.session[f"invitation:{program.pk}"] = token
+    target = reverse("registration:register", args=[program.organization.slug, program.slug])
+    if request.user.is_authenticated:
+        return redirect(target)
+    request.brand = program.organization  # type: ignore[attr-defined]
+    return render(
+        request,
+        "registration/invited.html",
+        {"organization": program.organization, "program": program, "invitation": invitation, "next": target},
+    )
+
+
+# -- participant access, invitations and emails -----------------------------------------------------
+
+
+@login_required
+def access(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    setup = services.setup_for(pa.program)
+    form = AccessForm(request.POST or None, instance=setup)
+    invite_form = InviteForm()
+    if request.method == "POST" and form.is_valid():
+        setup = form.save(commit=False)
+        setup.access_reviewed_at = timezone.now()
+        setup.save()
+        messages.success(request, "Participant access saved.")
+        return redirect("registration:access", org_slug, program_slug)
+    return _access_page(request, pa, form, invite_form)
+
+
+def _access_page(
+    request: AuthedRequest, pa: ProgramAccess, form: AccessForm, invite_form: InviteForm, status: int = 200
+) -> HttpResponse:
+    invitations = ProgramInvitation.objects.filter(program=pa.program)
+    status_filter = request.GET.get("status", "")
+    if status_filter:
+        invitations = invitations.filter(status=status_filter)
+    page = Paginator(invitations.order_by("-created_at", "email"), 25).get_page(request.GET.get("page"))
+    share = request.build_absolute_uri(pa.program.get_participant_url())
+    return render(
+        request,
+        "registration/access.html",
+        _ctx(
+            pa,
+            form=form,
+            invite_form=invite_form,
+            page=page,
+            counts=inv.invitation_counts(pa.program),
+            access_help=ACCESS_HELP,
+            share_url=share,
+            status_filter=status_filter,
+        ),
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def invite(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    setup = services.setup_for(pa.program)
+    form = InviteForm(request.POST, request.FILES)
+    if form.is_valid():
+        valid, invalid = inv.parse_emails(form.cleaned_data["text"])
+        if invalid:
+            form.add_error(
+                "emails",
+                "Not email addresses: " + ", ".join(invalid[:10]) + (" …" if len(invalid) > 10 else ""),
+            )
+        elif not valid:
+            form.add_error("emails", "No email address found.")
+        else:
+            try:
+                n = inv.invitations_add(program=pa.program, emails=valid)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                skipped = len(valid) - n
+                messages.success(
+                    request,
+                    f"{n} invitation{'s' if n != 1 else ''} queued; the worker sends them in batches."
+                    + (f" {skipped} already invited." if skipped else ""),
+                )
+                return redirect("registration:access", org_slug, program_slug)
+    return _access_page(request, pa, AccessForm(instance=setup), form, status=400)
+
+
+@require_POST
+@login_required
+def remind(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    n = inv.invitations_remind(program=pa.program)
+    messages.success(
+        request,
+        f"A reminder goes to {n} people who have not registered."
+        if n
+        else "Everyone invited has registered or has a reminder on its way.",
+    )
+    return redirect("registration:access", org_slug, program_slug)
+
+
+@login_required
+def emails(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    setup = services.setup_for(pa.program)
+    form = EmailTemplatesForm(request.POST or None, instance=setup)
+    if request.method == "POST" and form.is_valid():
+        for name in form.fields:
+            try:
+                inv.check_template(form.cleaned_data[name])
+            except ValidationError as exc:
+                form.add_error(name, exc)
+        if not form.errors:
+            setup = form.save(commit=False)
+            setup.emails_reviewed_at = timezone.now()
+            setup.save()
+            if request.POST.get("action") in ("test", "test_reminder"):
+                inv.invitation_test_send(
+                    program=pa.program, user=request.user, reminder=request.POST["action"] == "test_reminder"
+                )
+                messages.success(request, f"Saved, and a test email is on its way to {request.user.email}.")
+            else:
+                messages.success(request, "Email templates saved.")
+            return redirect("registration:emails", org_slug, program_slug)
+    shown = form.instance if not form.errors else services.setup_for(pa.program)
+    link = request.build_absolute_uri(pa.program.get_participant_url())
+    previews = [
+        (
+            title,
+            inv.render_invitation(pa.program, shown, link=link, name=request.user.name, reminder=reminder),
+        )
+        for title, reminder in (("Invitation", False), ("Reminder", True))
+    ]
+    return render(
+        request,
+        "registration/emails.html",
+        _ctx(
+            pa,
+            form=form,
+            previews=[(t, m.subject, m.alternatives[0][0]) for t, m in previews],
+            placeholders=["{" + p + "}" for p in inv.PLACEHOLDERS],
+        ),
+        status=400 if form.errors else 200,
+    )
+
+
+# -- registrants ------------------------------------------------------------------------------------
+
+
+@login_required
+def registrant_list(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    option = request.GET.get("option", "")
+    f = RegistrantFilter(
+        role=request.GET.get("role", "") if request.GET.get("role") in ParticipantRole.values else "",
+        status=request.GET.get("status", "")
+        if request.GET.get("status") in RegistrationStatus.values
+        else "",
+        query=request.GET.get("q", "").strip(),
+        option_id=int(option) if option.isdigit() else None,
+    )
+    page = Paginator(registrants(pa.program, f), 25).get_page(request.GET.get("page"))
+    filter_questions = (
+        Question.objects.filter(program=pa.program, kind__in=[QuestionKind.SINGLE, QuestionKind.MULTIPLE])
+        .exclude(builtin="role")
+        .prefetch_related("options")
+    )
+    totals = Registration.objects.filter(program=pa.program).values("status").annotate(n=Count("pk"))
+    return render(
+        request,
+        "registration/registrants.html",
+        _ctx(
+            pa,
+            page=page,
+            filter=f,
+            filter_questions=filter_questions,
+            totals={t["status"]: t["n"] for t in totals},
+            roles=ParticipantRole.choices,
+            statuses=RegistrationStatus.choices,
+        ),
+    )
+
+
+@login_required
+def registrant_detail(
+    request: AuthedRequest, org_slug: str, program_slug: str, registration_id: int
+) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    registration = get_object_or_404(
+        Registration.objects.select_related("user"), pk=registration_id, program=pa.program
+    )
+    questions = list(services.questions_of(pa.program))
+    values = (
+        current_values(registration, questions)
+        if registration.status == RegistrationStatus.SUBMITTED or registration.draft
+        else {}
+    )
+    return render(
+        request,
+        "registration/registrant.html",
+        _ctx(pa, registration=registration, steps=_steps(questions, values, {})),
+    )
+
+
+# -- the organization's skill and goal lists --------------------------------------------------------
+
+
+@org_view(need="staff")
+def skills(request: AuthedRequest, access: OrgAccess) -> HttpResponse:
+    org = access.organization
+    qs.skills_ensure_defaults(organization=org)
+    form = SkillForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action", "add")
+        try:
+            if action == "add":
+                if form.is_valid():
+                    qs.skill_add(
+                        organization=org, kind=form.cleaned_data["kind"], name=form.cleaned_data["name"]
+                    )
+                    messages.success(request, f"Added “{form.cleaned_data['name']}”.")
+                    return redirect("registration:skills", org.slug)
+            else:
+                skill = get_object_or_404(Skill, pk=request.POST.get("skill"), organization=org)
+                if action == "rename":
+                    qs.skill_rename(skill=skill, name=request.POST.get("name", ""))
+                else:
+                    qs.skill_archive(skill=skill, archived=action == "archive")
+                messages.success(request, "List updated.")
+                return redirect("registration:skills", org.slug)
+        except ValidationError as exc:
+            add_errors(form, exc)
+            if action != "add":
+                messages.error(request, " ".join(exc.messages))
+                return redirect("registration:skills", org.slug)
+    lists = {
+        kind: list(Skill.objects.filter(organization=org, kind=kind))
+        for kind in (SkillKind.SKILL, SkillKind.GOAL)
+    }
+    return render(
+        request,
+        "registration/skills.html",
+        {
+            "access": access,
+            "organization": org,
+            "form": form,
+            "skills": lists[SkillKind.SKILL],
+            "goals": lists[SkillKind.GOAL],
+        },
+        status=400 if form.errors else 200,
+    )

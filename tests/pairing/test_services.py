@@ -1,0 +1,145 @@
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from kindred.pairing import criteria, services
+from kindred.pairing.models import Criterion, Exclusion, MatchRun, Mentorship, MentorshipMember, Proposal
+from kindred.pairing.problem import build_problem
+from kindred.pairing.selectors import program_reach
+from kindred.registration.answers import validate_answers
+from kindred.registration.services import answers_write, questions_of
+from tests.factories import RegistrationFactory, UserFactory
+from tests.registration.helpers import questionnaire, raw_for
+
+pytestmark = pytest.mark.django_db
+
+
+def register(program, qs, role, seniority=1, name=""):  # type: ignore[no-untyped-def]
+    registration = RegistrationFactory(program=program, role=role, user=UserFactory(name=name or role))
+    options = list(qs["seniority"].options.all())
+    raw = raw_for(qs, role=role, seniority=str(options[seniority].pk))
+    clean, errors = validate_answers(list(questions_of(program)), raw)
+    assert not errors, errors
+    answers_write(registration, clean)
+    registration.role, registration.capacity = clean.role, clean.capacity
+    registration.save()
+    return registration
+
+
+@pytest.fixture
+def qs(program):  # type: ignore[no-untyped-def]
+    return questionnaire(program)
+
+
+def test_defaults_follow_the_structure(program, qs):
+    made = criteria.criteria_reset_to_defaults(program=program)
+    names = [c.name for c in made]
+    assert names == ["Mentor is more senior", "Skills to grow ↔ strengths", "Close time zones"]
+    assert made[0].weight == "must" and not made[0].reverse
+    program.structure = "reverse"
+    program.save()
+    reverse = criteria.criteria_reset_to_defaults(program=program)
+    assert reverse[0].name == "Mentor is more junior" and reverse[0].reverse
+
+
+def test_problem_compares_by_meaning(program, qs):
+    criteria.criteria_reset_to_defaults(program=program)
+    junior = register(program, qs, "mentee", seniority=1)
+    senior = register(program, qs, "mentor", seniority=4)
+    data = build_problem(program).data
+    mentee = next(m for m in data["mentees"] if m["id"] == f"r{junior.pk}")
+    mentor = next(m for m in data["mentors"] if m["id"] == f"r{senior.pk}")
+    seniority = f"q{qs['seniority'].pk}"
+    assert (mentee["attributes"][seniority], mentor["attributes"][seniority]) == (1.0, 4.0)
+    grow, strengths = f"q{qs['skills_to_grow'].pk}", f"q{qs['strengths'].pk}"
+    assert mentee["attributes"][grow][0].startswith("skill:") and mentor["attributes"][strengths][
+        0
+    ].startswith("skill:")
+    assert mentor["capacity"] == 2
+
+
+def test_reach_counts_mentees_nobody_can_mentor(program, qs):
+    criteria.criteria_reset_to_defaults(program=program)
+    register(program, qs, "mentee", seniority=5)  # VP: no mentor is more senior
+    register(program, qs, "mentee", seniority=1)
+    register(program, qs, "mentor", seniority=4)
+    result, _ = program_reach(program)
+    assert len(result.without_mentor) == 1 and sum(result.histogram) == 1
+
+
+def test_run_then_publish(program, qs, alice, django_capture_on_commit_callbacks):
+    criteria.criteria_reset_to_defaults(program=program)
+    mentees = [register(program, qs, "mentee", seniority=1, name=f"Mentee {i}") for i in range(3)]
+    mentor = register(program, qs, "mentor", seniority=4, name="Mentor")  # capacity 2
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.match_run_start(program=program, by=alice, objective="max_participation")
+    run.refresh_from_db()
+    assert run.status == "done" and run.stats["matched"] == 2 and len(run.stats["unmatched"]) == 1
+    assert Proposal.objects.filter(program=program, mentor=mentor).count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        made = services.proposals_publish(program=program, by=alice)
+    assert len(made) == 2 and Mentorship.objects.filter(program=program).count() == 2
+    assert not Proposal.objects.exists()
+    assert len(mail.outbox) == 4  # both sides of both pairs
+    assert "Mentor" in mail.outbox[0].body or "Mentee" in mail.outbox[0].body
+    with pytest.raises(ValidationError):
+        services.proposals_publish(program=program, by=alice)  # nothing twice
+    assert MentorshipMember.objects.count() == 2
+    assert {m.registration_id for m in MentorshipMember.objects.all()} <= {m.pk for m in mentees}
+
+
+def test_locked_pairs_stay_on_rerun_and_exclusions_are_respected(
+    program, qs, alice, django_capture_on_commit_callbacks
+):
+    criteria.criteria_reset_to_defaults(program=program)
+    a = register(program, qs, "mentee", seniority=1)
+    m1 = register(program, qs, "mentor", seniority=4)
+    m2 = register(program, qs, "mentor", seniority=3)
+    proposal = services.proposal_assign(program=program, mentee=a, mentor=m2)
+    assert proposal.locked and proposal.manual
+    with django_capture_on_commit_callbacks(execute=True):
+        services.match_run_start(program=program, by=alice, objective="max_score")
+    assert list(Proposal.objects.values_list("mentee_id", "mentor_id")) == [(a.pk, m2.pk)]
+    services.proposal_lock(proposal=Proposal.objects.get(), locked=False)
+    services.exclusion_add(program=program, mentee=a, mentor=m2, by=alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.match_run_start(program=program, by=alice, objective="max_score")
+    assert list(Proposal.objects.values_list("mentee_id", "mentor_id")) == [(a.pk, m1.pk)]
+    assert Exclusion.objects.count() == 1
+
+
+def test_one_run_at_a_time(program, qs, alice):
+    MatchRun.objects.create(program=program, objective="max_score", status="running")
+    with pytest.raises(ValidationError):
+        services.match_run_start(program=program, by=alice, objective="max_score")
+
+
+def test_invalid_criterion_is_refused(program, qs):
+    bad = Criterion(
+        program=program,
+        name="x",
+        comparison="ordinal",
+        mentee_question=qs["hope"],
+        mentor_question=qs["hope"],
+    )
+    with pytest.raises(ValidationError):
+        criteria.criterion_save(criterion=bad)
+
+
+def test_same_department_is_never_paired_when_asked(program, qs, alice, django_capture_on_commit_callbacks):
+    criteria.criteria_reset_to_defaults(program=program)
+    mentee = register(program, qs, "mentee", seniority=1)
+    same = register(program, qs, "mentor", seniority=4)
+    other = register(program, qs, "mentor", seniority=3)
+    for reg, dept in ((mentee, "Sales"), (same, "sales "), (other, "Finance")):
+        reg.user.department = dept
+        reg.user.save()
+    settings = criteria.settings_for(program)
+    settings.exclude_same_department = True
+    criteria.settings_save(settings=settings)
+    assert [f"r{mentee.pk}", f"r{same.pk}"] in build_problem(program).data["exclude"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.match_run_start(program=program, by=alice, objective="max_score")
+    run = MatchRun.objects.get()
+    assert run.status == "done", run.error
+    assert list(Proposal.objects.values_list("mentor_id", flat=True)) == [other.pk]

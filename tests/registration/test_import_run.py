@@ -1,0 +1,195 @@
+"""The background import: all-or-nothing, keyed by email, bulk queries only."""
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+
+from kindred.accounts.models import User
+from kindred.orgs.models import Membership
+from kindred.registration import imports
+from kindred.registration.models import (
+    Answer,
+    ImportJob,
+    ImportStatus,
+    InvitationStatus,
+    ProgramInvitation,
+    Registration,
+)
+from kindred.registration.questionnaire import question_create
+from tests.factories import RegistrationFactory, UserFactory
+from tests.registration.helpers import questionnaire
+from tests.registration.test_import_services import csv_bytes, person
+
+pytestmark = pytest.mark.django_db
+FORMULA = "=cmd|' /C calc'!A0"
+
+
+@pytest.fixture
+def qs(program):  # type: ignore[no-untyped-def]
+    return questionnaire(program)
+
+
+def checked(program, alice, rows) -> ImportJob:  # type: ignore[no-untyped-def]
+    job = imports.import_upload(program=program, user=alice, file_name="people.csv", content=csv_bytes(rows))
+    return imports.import_validate(job=job, mapping=job.mapping)
+
+
+def run(job: ImportJob) -> ImportJob:
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        imports.import_start(job=job)  # enqueued on commit; the test backend runs it at once
+    job.refresh_from_db()
+    return job
+
+
+def answers_of(email: str) -> dict[int, object]:
+    rows = Answer.objects.filter(registration__user__email=email).values_list(
+        "question_id", "option__label", "number", "text"
+    )
+    out: dict[int, object] = {}
+    for qid, label, number, text in rows:
+        if label is not None:
+            out.setdefault(qid, set()).add(label)  # type: ignore[union-attr]
+        else:
+            out[qid] = number if number is not None else text
+    return out
+
+
+def test_good_rows_become_submitted_registrations_of_new_members(program, alice, qs):
+    ProgramInvitation.objects.create(program=program, email="dana@acme.test")
+    job = checked(
+        program, alice, [person("dana@acme.test", **{"What do you hope for?": FORMULA}), person("bad")]
+    )
+    job = run(job)
+    assert job.status == ImportStatus.DONE
+    assert (job.created_count, job.updated_count, job.processed_rows, job.percent) == (1, 0, 1, 100)
+    assert bytes(job.content) == b""
+    dana = User.objects.get(email="dana@acme.test")
+    assert dana.name == "Dana" and not dana.has_usable_password()
+    assert EmailAddress.objects.filter(
+        user=dana, email="dana@acme.test", verified=True, primary=True
+    ).exists()
+    assert Membership.objects.get(user=dana, organization=program.organization).role == "member"
+    registration = Registration.objects.get(program=program, user=dana)
+    assert (registration.status, registration.source, registration.role) == ("submitted", "import", "mentee")
+    assert registration.submitted_at is not None
+    answers = answers_of("dana@acme.test")
+    assert answers[qs["hope"].pk] == FORMULA  # stored exactly as given: it is data, not a formula
+    assert answers[qs["seniority"].pk] == {"Associate"}
+    assert answers[qs["skills_to_grow"].pk] == {"Negotiation", "Public speaking"}
+    assert answers[qs["years_career"].pk] == 4
+    assert answers[qs["time_zone"].pk] == "Europe/Paris"
+    invitation = ProgramInvitation.objects.get(email="dana@acme.test")
+    assert (invitation.status, invitation.registration) == (InvitationStatus.REGISTERED, registration)
+    assert not User.objects.filter(email="bad").exists()
+
+
+def test_importing_the_same_people_again_updates_instead_of_duplicating(program, alice, qs):
+    run(checked(program, alice, [person("dana@acme.test"), person("erin@acme.test", role="mentor")]))
+    job = run(
+        checked(
+            program,
+            alice,
+            [
+                person("dana@acme.test", Name="Dana Rivera", Seniority="Senior"),
+                person("erin@acme.test", role="mentor"),
+            ],
+        )
+    )
+    assert (job.created_count, job.updated_count) == (0, 2)
+    assert User.objects.filter(email__in=["dana@acme.test", "erin@acme.test"]).count() == 2
+    assert Registration.objects.filter(program=program).count() == 2
+    assert EmailAddress.objects.filter(email="dana@acme.test").count() == 1
+    assert User.objects.get(email="dana@acme.test").name == "Dana Rivera"
+    assert answers_of("dana@acme.test")[qs["seniority"].pk] == {"Senior"}
+    assert (
+        Answer.objects.filter(registration__user__email="dana@acme.test", question=qs["seniority"]).count()
+        == 1
+    )
+    erin = Registration.objects.get(user__email="erin@acme.test")
+    assert (erin.role, erin.capacity) == ("mentor", 2)
+
+
+def test_people_who_registered_themselves_or_withdrew_are_updated(program, alice, charlie, qs):
+    withdrawn = RegistrationFactory(
+        program=program, user=UserFactory(email="wes@acme.test"), status="withdrawn"
+    )
+    job = run(
+        checked(
+            program, alice, [person("wes@acme.test"), person("charlie@globex.test", role="mentor", Name="")]
+        )
+    )
+    assert (job.created_count, job.updated_count) == (1, 1)
+    withdrawn.refresh_from_db()
+    assert (withdrawn.status, withdrawn.source, withdrawn.withdrawn_at) == ("submitted", "import", None)
+    # charlie keeps his account and joins Acme as a member.
+    assert User.objects.filter(email="charlie@globex.test").count() == 1
+    assert Membership.objects.get(user=charlie, organization=program.organization).role == "member"
+    assert User.objects.get(pk=charlie.pk).name == "Charlie Outsider"  # an empty cell changes nothing
+
+
+def test_a_failure_midway_imports_nothing(program, alice, qs, monkeypatch):
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    real = imports._save_chunk
+    calls = []
+
+    def flaky(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "_save_chunk", flaky)
+    users_before = User.objects.count()
+    job = run(checked(program, alice, [person(f"p{i}@acme.test") for i in range(5)]))
+    assert len(calls) == 2  # the first chunk was written, then rolled back
+    assert job.status == ImportStatus.FAILED
+    assert "nothing was imported" in job.error
+    assert User.objects.count() == users_before
+    assert not Registration.objects.filter(program=program).exists()
+    assert not Answer.objects.exists()
+    # Once the cause is gone, the same job can be imported.
+    monkeypatch.setattr(imports, "_save_chunk", real)
+    job = run(job)
+    assert job.status == ImportStatus.DONE and job.created_count == 5
+
+
+def test_a_questionnaire_edited_after_the_check_stops_the_import(program, alice, qs):
+    job = checked(program, alice, [person("dana@acme.test")])
+    question_create(program=program, kind="short_text", text="Your manager?", required=True)
+    job = run(job)
+    assert job.status == ImportStatus.FAILED
+    assert "Check the file again" in job.error
+    assert not Registration.objects.filter(program=program).exists()
+
+
+def test_a_second_delivery_of_the_task_does_nothing(program, alice, qs):
+    job = run(checked(program, alice, [person("dana@acme.test")]))
+    assert imports.import_run.call(job.pk) == "not claimed"
+    assert Registration.objects.filter(program=program).count() == 1
+
+
+def _queries_to_import(program, alice, rows) -> int:  # type: ignore[no-untyped-def]
+    job = checked(program, alice, rows)
+    imports.import_start(job=job)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING, started_at=None)
+    with CaptureQueriesContext(connection) as ctx:
+        assert imports.import_run.call(job.pk) == "done"
+    return len(ctx.captured_queries)
+
+
+def test_queries_do_not_grow_with_the_rows(program, alice, qs, monkeypatch):
+    monkeypatch.setattr(imports, "CHUNK", 1000)
+
+    # Half new people, half already registered, so both the create and the update paths count.
+    def rows(n: int, tag: str) -> list[list[str]]:
+        return [person(f"{tag}{i}@acme.test", role="mentee" if i % 2 else "both") for i in range(n)]
+
+    _queries_to_import(program, alice, rows(20, "old"))  # registered before
+    few = _queries_to_import(program, alice, rows(10, "old") + rows(10, "new"))
+    many = _queries_to_import(program, alice, rows(50, "old") + rows(50, "new5"))
+    assert Registration.objects.filter(program=program).count() == 20 + 10 + 50 + 30
+    # Five times the rows: only bulk inserts split into more statements (SQLite takes 999
+    # parameters a statement), far from a query per row.
+    assert many - few < 80 // 10, (few, many)

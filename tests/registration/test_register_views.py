@@ -1,0 +1,112 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+
+from kindred.registration.models import Answer, ProgramInvitation, ProgramSetup, Registration
+from tests.factories import UserFactory
+from tests.registration.helpers import open_program, questionnaire, raw_for
+
+pytestmark = pytest.mark.django_db
+URL = "/o/acme/p/hand-up/register/"
+
+
+@pytest.fixture
+def qs(program):  # type: ignore[no-untyped-def]
+    open_program(program)
+    return questionnaire(program)
+
+
+def test_member_sees_the_form_in_steps(client_for, bob, qs):
+    response = client_for(bob).get(URL)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Step 1 of 4: Role selection" in content and "What level of seniority do you hold?" in content
+    assert Registration.objects.get(user=bob).status == "draft"
+
+
+def test_submit_registers_and_confirms(client_for, bob, qs, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(bob).post(URL, {**raw_for(qs), "action": "submit"})
+    assert response["Location"] == "/o/acme/p/hand-up/register/done/"
+    assert Registration.objects.get(user=bob).status == "submitted"
+    assert len(mail.outbox) == 1
+
+
+def test_errors_are_shown_next_to_the_field_and_nothing_is_saved(client_for, bob, qs):
+    response = client_for(bob).post(URL, {**raw_for(qs, years_career="abc"), "action": "submit"})
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert f'id="field-q{qs["years_career"].pk}"' in content and "Enter a number." in content
+    assert not Answer.objects.exists()
+
+
+def test_save_and_continue_later_keeps_a_draft(client_for, bob, qs):
+    client = client_for(bob)
+    client.post(URL, {**raw_for(qs, years_career="abc"), "action": "save"})
+    registration = Registration.objects.get(user=bob)
+    assert registration.status == "draft" and registration.draft[f"q{qs['years_career'].pk}"] == "abc"
+    assert 'value="abc"' in client.get(URL).content.decode()
+
+
+def test_autosave(client_for, bob, qs):
+    client = client_for(bob)
+    client.get(URL)
+    response = client.post(URL + "autosave/", {f"q{qs['hope'].pk}": "Grow"})
+    assert response.status_code == 200 and response.json()["detail"] == "Saved"
+    assert Registration.objects.get(user=bob).draft == {f"q{qs['hope'].pk}": "Grow"}
+
+
+def test_submitted_answers_come_back_for_editing(client_for, bob, qs):
+    client = client_for(bob)
+    client.post(URL, {**raw_for(qs), "action": "submit"})
+    content = client.get(URL).content.decode()
+    role_option = next(o for o in qs["role"].options.all() if o.value == "mentee")
+    assert f'value="{role_option.pk}" data-role="mentee"\n        checked' in content or (
+        f'value="{role_option.pk}" data-role="mentee"' in content and "checked" in content
+    )
+    assert "Registered — you can edit your answers" in content
+
+
+def test_late_registration_is_refused(client_for, bob, qs):
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(days=30)):
+        response = client_for(bob).get(URL)
+    assert response.status_code == 403 and "Registration closed on" in response.content.decode()
+
+
+def test_draft_program_is_404(client_for, bob, program):
+    assert client_for(bob).get(URL).status_code == 404
+
+
+def test_outsider_cannot_register_in_an_open_program(client_for, charlie, qs):
+    response = client_for(charlie).get(URL)
+    assert response.status_code == 403
+    assert "open to people at Acme" in response.content.decode()
+    assert not Registration.objects.filter(user=charlie).exists()
+
+
+def test_invitation_link_lets_a_guest_in(client, qs, program):
+    ProgramSetup.objects.create(program=program, access_mode="invitation")
+    invitation = ProgramInvitation.objects.create(program=program, email="guest@else.test", status="sent")
+    landing = client.get(f"/r/{invitation.token}/")
+    assert landing.status_code == 200 and "You're invited to Hand-up Mentorship" in landing.content.decode()
+    guest = UserFactory(email="guest@else.test")
+    client.force_login(guest)
+    assert client.get(URL).status_code == 200
+    client.post(URL, {**raw_for(qs), "action": "submit"})
+    invitation.refresh_from_db()
+    assert invitation.status == "registered"
+
+
+def test_withdraw_confirms_first(client_for, bob, qs):
+    client = client_for(bob)
+    client.post(URL, {**raw_for(qs), "action": "submit"})
+    assert b"Withdraw from Hand-up Mentorship?" in client.get("/o/acme/p/hand-up/withdraw/").content
+    assert Registration.objects.get(user=bob).status == "submitted"
+    client.post("/o/acme/p/hand-up/withdraw/")
+    assert Registration.objects.get(user=bob).status == "withdrawn"
+
+
+def test_done_page_needs_a_submitted_registration(client_for, bob, qs):
+    assert client_for(bob).get("/o/acme/p/hand-up/register/done/").status_code == 404
