@@ -156,8 +156,8 @@ print(json.dumps({"matched": int(used.sum()), "total_score": total / 100, "secon
 """
 
 
-def run_measured(args: list[str]) -> tuple[float, float, str]:
-    """Run a command; return (seconds, peak MiB of that process, stdout)."""
+def run_measured(args: list[str]) -> tuple[float, float, float, str]:
+    """Run a command; return (wall seconds, CPU seconds, peak MiB of that process, stdout)."""
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
         process = subprocess.Popen(args, stdout=out, cwd=ROOT)
@@ -167,7 +167,8 @@ def run_measured(args: list[str]) -> tuple[float, float, str]:
         if process.returncode != 0:
             raise SystemExit(f"{args} failed with status {process.returncode}")
         out.seek(0)
-        return seconds, usage.ru_maxrss / 1024, out.read().decode()
+        cpu = usage.ru_utime + usage.ru_stime
+        return seconds, cpu, usage.ru_maxrss / 1024, out.read().decode()
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,13 +178,14 @@ def bench_size(n: int, objective: str, reference_gib: float, workdir: Path) -> d
     data = generate(n, objective=objective)
     path = workdir / f"problem-{n}-{objective}.json"
     path.write_text(json.dumps(data))
-    seconds, peak, stdout = run_measured([sys.executable, "-m", "kindred.matching", "solve", str(path)])
+    seconds, cpu, peak, stdout = run_measured([sys.executable, "-m", "kindred.matching", "solve", str(path)])
     out = json.loads(stdout)
     row = {
         "mentees": n,
         "mentors": len(data["mentors"]),
         "objective": objective,
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "peak_mib": peak,
         "matched": out["matched"],
         "total_score": out["total_score"],
@@ -191,7 +193,7 @@ def bench_size(n: int, objective: str, reference_gib: float, workdir: Path) -> d
     }
     slots = sum(m["capacity"] for m in data["mentors"])
     if n * slots * 8 * 3 / 2**30 <= reference_gib:
-        ref_seconds, ref_peak, ref_out = run_measured([sys.executable, "-c", REFERENCE, str(path)])
+        ref_seconds, _, ref_peak, ref_out = run_measured([sys.executable, "-c", REFERENCE, str(path)])
         ref = json.loads(ref_out)
         row.update(
             reference_seconds=ref_seconds,
@@ -238,7 +240,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(x) for x in args.sizes.split(",") if x]
     header = (
-        f"{'mentees':>7} {'mentors':>7} {'objective':<17} {'seconds':>8} {'peak MiB':>8} {'matched':>7} "
+        f"{'mentees':>7} {'mentors':>7} {'objective':<17} {'seconds':>8} {'cpu s':>7} {'peak MiB':>8} "
+        f"{'matched':>7} "
         f"{'total score':>12} {'certificate':>14} {'ref s':>7} {'ref MiB':>8} {'gap':>6} {'speedup':>7}"
     )
     print(header)
@@ -258,7 +261,8 @@ def main() -> None:
                 else:
                     ref = f"{'n/a':>7} {'n/a':>8} {'n/a':>6} {'n/a':>7}"
                 engine = (
-                    f"{row['seconds']:>8.2f} {row['peak_mib']:>8.0f} {row['matched']:>7} "
+                    f"{row['seconds']:>8.2f} {row['cpu_seconds']:>7.2f} {row['peak_mib']:>8.0f} "
+                    f"{row['matched']:>7} "
                     f"{row['total_score']:>12.2f} {proof:>14}"
                 )
                 print(f"{n:>7} {row['mentors']:>7} {objective:<17} {engine} {ref}", flush=True)

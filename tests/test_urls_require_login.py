@@ -17,6 +17,9 @@ PUBLIC = {
 }
 SAMPLE = {
     "org_slug": "acme",
+    "mentorship_id": "1",
+    "mentor_id": "1",
+    "request_id": "1",
     "program_slug": "hand-up",
     "token": "x",
     "user_id": "1",

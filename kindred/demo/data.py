@@ -11,12 +11,14 @@ from itertools import pairwise
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from kindred.accounts.models import User
 from kindred.orgs.models import AllowedDomain, Membership, Organization, OrgInvitation, Role
+from kindred.pairing.choice import request_create
 from kindred.pairing.criteria import criteria_reset_to_defaults, settings_for, settings_save
 from kindred.pairing.models import MatchRun
 from kindred.pairing.services import proposals_publish, run_matching
@@ -521,6 +523,7 @@ def _pairing(org: Organization, admin: User) -> None:
         if settings.configured_at:
             continue
         criteria_reset_to_defaults(program=program)
+        settings.mentee_choice = program.slug == "hand-up-mentorship"
         settings_save(settings=settings)
         if (
             program.status in (Status.PAIRING, Status.RUNNING, Status.COMPLETED)
@@ -530,8 +533,31 @@ def _pairing(org: Organization, admin: User) -> None:
             run_matching.call(run.pk)
             if program.status != Status.PAIRING:
                 proposals_publish(program=program, by=admin, notify=False)
+        if settings.mentee_choice:
+            _requests_for(program, named_mentor=User.objects.get(email="mentor@northwind.test"))
 
 
+def _requests_for(program: Program, named_mentor: User) -> None:
+    """Two mentees have asked the demo mentor, so their requests page has something to answer."""
+    mentor = Registration.objects.get(program=program, user=named_mentor)
+    mentees = Registration.objects.filter(program=program, status="submitted", role="mentee").exclude(
+        user__email="mentee@northwind.test"
+    )
+    asked = 0
+    for mentee in mentees.order_by("pk"):
+        try:
+            request_create(program=program, mentee=mentee, mentor=mentor, message=REQUEST_NOTES[asked])
+        except ValidationError:
+            continue
+        asked += 1
+        if asked == len(REQUEST_NOTES):
+            return
+
+
+REQUEST_NOTES = [
+    "I'd love to learn how you moved into engineering management — I'm weighing the same step.",
+    "Your talk on stakeholder management stuck with me. Could you mentor me on it this year?",
+]
 PATH = [Status.DRAFT, Status.REGISTRATION, Status.PAIRING, Status.RUNNING, Status.COMPLETED, Status.ARCHIVED]
 
 

@@ -15,11 +15,12 @@ from django_tasks import task
 
 
 def render_email(template_dir: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
-    """Render `<template_dir>/subject.txt`, `body.txt` and `body.html`."""
+    """Render `<template_dir>/subject.txt`, `body.txt` and `body.html` (which gets `text_body`)."""
     ctx = dict(context)
     subject = " ".join(render_to_string(f"{template_dir}/subject.txt", ctx).split())
     text = render_to_string(f"{template_dir}/body.txt", ctx).strip() + "\n"
-    html = render_to_string(f"{template_dir}/body.html", ctx)
+    # The HTML part may simply show the text part (escaped, links made clickable).
+    html = render_to_string(f"{template_dir}/body.html", {**ctx, "text_body": text})
     return subject, text, html
 
 

@@ -98,23 +98,47 @@ def _duals(
             n + busy_mentors,
         ]
     )
-    cost = np.concatenate(
-        [np.where(used, weights, -weights).astype(np.float64), np.zeros(len(src) - len(rows))]
-    )
-    # Arcs grouped by head, so each relaxation round is one minimum.reduceat.
-    order = np.argsort(dst, kind="stable")
-    src, dst, cost = src[order], dst[order], cost[order]
-    heads, starts = np.unique(dst, return_index=True)
-    dist = np.full(n + m + 1, np.inf)
-    dist[root] = 0.0
-    for _ in range(n + m + 2):
-        best_in = np.minimum.reduceat(dist[src] + cost, starts)
-        better = best_in < dist[heads]
-        if not better.any():
-            break
-        dist[heads[better]] = best_in[better]
+    cost = np.concatenate([np.where(used, weights, -weights), np.zeros(len(src) - len(rows), np.int64)])
+    dist = _shortest_from(root, n + m + 1, src, dst, cost.astype(np.int64))
     mentor_dist = dist[n : n + m]
-    v = np.where(np.isfinite(mentor_dist), np.maximum(0.0, -mentor_dist), 0.0).astype(np.int64)
+    v = np.where(mentor_dist < UNREACHED, np.maximum(0, -mentor_dist), 0)
     u = np.zeros(n, dtype=np.int64)
     np.maximum.at(u, rows, weights - v[cols])
     return u, v
+
+
+UNREACHED = np.int64(2**61)
+
+
+def _shortest_from(
+    root: int, nodes: int, src: np.ndarray, dst: np.ndarray, cost: np.ndarray
+) -> np.ndarray:
+    """Bellman-Ford from ``root`` in exact integers, relaxing only the arcs of nodes whose
+    distance changed in the previous round (a vectorised SPFA). Unreached nodes get UNREACHED."""
+    order = np.argsort(src, kind="stable")
+    src, dst, cost = src[order], dst[order], cost[order]
+    starts = np.searchsorted(src, np.arange(nodes + 1))
+    dist = np.full(nodes, UNREACHED, dtype=np.int64)
+    dist[root] = 0
+    frontier = np.array([root])
+    for _ in range(nodes + 1):
+        first, counts = starts[frontier], starts[frontier + 1] - starts[frontier]
+        total = int(counts.sum())
+        if total == 0:
+            break
+        arcs = np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(total)
+        heads = dst[arcs]
+        candidate = dist[src[arcs]] + cost[arcs]
+        better = candidate < dist[heads]
+        if not better.any():
+            break
+        heads, candidate = heads[better], candidate[better]
+        order = np.lexsort((candidate, heads))
+        heads, candidate = heads[order], candidate[order]
+        keep = np.ones(len(heads), dtype=bool)
+        keep[1:] = heads[1:] != heads[:-1]
+        dist[heads[keep]] = candidate[keep]
+        frontier = heads[keep]
+    else:
+        raise RuntimeError("negative cycle: the flow was not optimal")
+    return dist

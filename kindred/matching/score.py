@@ -165,6 +165,9 @@ class Scorer:
         self.b = np.ascontiguousarray(
             np.hstack([_stack(f.b, self.n_cols, np.float64), _stack(f.fail_b, self.n_cols, np.float64)])
         )
+        # float32 copies for approximate scans: within 1 centi-point, twice as fast (see block()).
+        self.a32 = self.a.astype(np.float32)
+        self.b32 = self.b.astype(np.float32)
         self.overlap_musts = f.overlap_musts
         self.elementwise = f.elementwise
         # min_score compares the 2-decimal score; the rounding absorbs float noise such as 0.57*100.
@@ -177,6 +180,9 @@ class Scorer:
         self.excluded: dict[int, list[int]] = {}
         for i, j in sorted(excluded):
             self.excluded.setdefault(i, []).append(j)
+        banned = [i * self.n_cols + j for i, j in excluded]
+        banned += [i * self.n_cols + int(j) for i, j in enumerate(self.same_person) if j >= 0]
+        self.banned_keys = np.array(sorted(banned), dtype=np.int64)
 
     def block_rows(self) -> int:
         """How many mentee rows one block holds."""
@@ -189,6 +195,7 @@ class Scorer:
         transpose: bool = False,
         paired: bool = False,
         points_only: bool = False,
+        approximate: bool = False,
     ) -> tuple[IntArray, np.ndarray]:
         """Centi-scores and must-have flags of mentees ``rows`` against mentors ``cols``.
 
@@ -196,6 +203,9 @@ class Scorer:
         (len(rows),) for the pairs ``(rows[k], cols[k])``. With ``transpose`` the roles swap:
         ``rows`` index mentors and ``cols`` mentees. Peer mode uses it for the second direction.
         ``points_only`` skips the must-haves (the flags are then meaningless), for fixed pairs.
+        ``approximate`` uses float32 and no tie fixing: every score is within one centi-point of
+        the exact one, must-have flags stay exact and the min_score test is loosened by one, so
+        the allowed pairs are a superset of the exact ones.
         """
         mentee_ids, mentor_ids = (cols, rows) if transpose else (rows, cols)
 
@@ -210,7 +220,9 @@ class Scorer:
 
         n_cols = len(range(self.n_cols)[cols]) if isinstance(cols, slice) else len(cols)
         shape = (len(rows),) if paired else (len(rows), n_cols)
-        a, b = (self.a[:, : self.n_points], self.b[:, : self.n_points]) if points_only else (self.a, self.b)
+        a, b = (self.a32, self.b32) if approximate else (self.a, self.b)
+        if points_only:
+            a, b = a[:, : self.n_points], b[:, : self.n_points]
         raw = product(a, b) if a.shape[1] else np.zeros(shape)
         if self.base:
             raw += self.base
@@ -232,6 +244,8 @@ class Scorer:
             else:
                 raw += (c.points_weight * self.points_scale) * sim
         centi = np.rint(raw).astype(np.int32)
+        if approximate:
+            return centi, ok & (centi >= self.min_centi - 1)
         near_tie = np.abs(np.abs(raw - centi) - 0.5) < 1e-6
         if near_tie.any():
             e_ids = np.arange(self.n_rows)[mentee_ids]
@@ -246,13 +260,13 @@ class Scorer:
                 centi[where] = exact_centi(self.problem, i, j)
         return centi, ok & (centi >= self.min_centi)
 
-    def block(self, rows: np.ndarray, cols: np.ndarray | None = None) -> IntArray:
+    def block(self, rows: np.ndarray, cols: np.ndarray | None = None, approximate: bool = False) -> IntArray:
         """Values of mentee ``rows`` against every mentor (or mentors ``cols``), ``NOT_ALLOWED``
-        where a pair is not allowed."""
+        where a pair is not allowed. ``approximate``: see :meth:`directional`."""
         which: np.ndarray | slice = slice(None) if cols is None else cols
-        centi, ok = self.directional(rows, which)
+        centi, ok = self.directional(rows, which, approximate=approximate)
         if self.peer:
-            back, back_ok = self.directional(rows, which, transpose=True)
+            back, back_ok = self.directional(rows, which, transpose=True, approximate=approximate)
             centi = centi + back
             ok &= back_ok
         position = None if cols is None else {int(j): k for k, j in enumerate(cols)}
@@ -264,7 +278,19 @@ class Scorer:
                 k = j if position is None else position.get(j)
                 if k is not None:
                     ok[r, k] = False
-        return np.where(ok, centi, NOT_ALLOWED).astype(np.int32)
+        centi[~ok] = NOT_ALLOWED
+        return centi
+
+    def allowed_pairs(self, rows: np.ndarray, cols: np.ndarray) -> IntArray:
+        """Exact values of the pairs ``(rows[k], cols[k])``, ``NOT_ALLOWED`` where not allowed."""
+        centi, ok = self.directional(rows, cols, paired=True)
+        if self.peer:
+            back, back_ok = self.directional(rows, cols, transpose=True, paired=True)
+            centi = centi + back
+            ok &= back_ok
+        ok &= ~np.isin(rows * self.n_cols + cols, self.banned_keys)
+        centi[~ok] = NOT_ALLOWED
+        return centi
 
     def pairs(self, rows: np.ndarray, cols: np.ndarray) -> IntArray:
         """Values of the pairs ``(rows[k], cols[k])``, allowed or not (fixed pairs are locked by an admin)."""

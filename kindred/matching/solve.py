@@ -2,15 +2,17 @@
 
 ``max_score`` / ``max_participation`` (mentoring mode) never hold all pairs in memory:
 
-1. Score every mentee against every mentor in blocks and keep each mentee's ``CANDIDATES``
-   best allowed mentors, plus a bound ``rho_i`` on the value of every pair left out.
-2. Solve the candidate graph exactly as a min-cost flow (``flow.py``) and derive LP duals
-   ``u`` (mentees) and ``v`` (mentors).
-3. Check the certificate: ``u_i + v_j >= w_ij`` on every candidate pair, ``u_i >= rho_i`` (plus
-   the price drop since ``rho_i`` was measured) for every mentee, and primal == dual. Together
-   these cover every allowed pair, so the LP bound proves the matching optimal.
-4. Mentees that fail are rescored against current prices, their best *reduced* pairs join the
-   candidates, and 2-3 repeat. If the round limit is hit the result says so, with the proven gap.
+1. Scan: score every mentee against every mentor in blocks (float32, within one centi-point)
+   and keep each mentee's ``RESERVOIR`` best pairs in a pool, rescored exactly, plus a bound
+   ``rho_i`` (widened by one centi-point) on the value of every pair left out. The best
+   ``CANDIDATES`` are active.
+2. Solve the active pairs exactly as a min-cost flow (``flow.py``), with LP duals ``u``
+   (mentees) and ``v`` (mentor prices).
+3. Check that the duals cover every allowed pair: pool pairs directly (the most violated become
+   active); pairs outside the pool through ``rho`` (see :func:`_optimal`). Mentees whose bound
+   fails are rescanned against the current prices. Repeat from 2.
+4. Stop when nothing was added and primal == dual: the LP bound proves the matching optimal. If
+   the round limit is hit the certificate says so, with the proven gap.
 
 Objectives become positive integer weights so one max-weight problem answers both:
 ``max_participation`` uses ``BIG + centi`` (BIG exceeds any total score, so pairs count first),
@@ -30,8 +32,9 @@ from .flow import max_weight_bmatching
 from .model import Problem
 from .score import FULL_SCORE, NOT_ALLOWED, Scorer
 
-CANDIDATES = 32  # pairs per mentee given to the first solve
+CANDIDATES = 8  # pairs per mentee given to the first solve
 RESERVOIR = 64  # best pairs per mentee kept from a scan; the rest are bounded by rho
+ACTIVATE = 4  # most violated pool pairs per mentee made active in one round
 CHEAP_SHARE = 0.1  # share of mentors (the cheapest) checked exactly against every mentee
 MAX_ROUNDS = 30
 BLOCK_CELLS_CHECK = 1 << 21
@@ -263,7 +266,7 @@ def _scan(
     step = scorer.block_rows()
     for start in range(0, len(rows), step):
         block_rows = rows[start : start + step]
-        centi = scorer.block(block_rows)
+        centi = scorer.block(block_rows, approximate=True)
         allowed = (centi != NOT_ALLOWED) & usable[None, :]
         reduced = np.where(allowed, weights(centi) - prices[None, :], NONE)
         if known.any():
@@ -274,9 +277,14 @@ def _scan(
         kept = np.take_along_axis(reduced, top, axis=1) > NONE
         local = np.broadcast_to(np.arange(len(block_rows))[:, None], top.shape)[kept]
         rank = np.broadcast_to(np.arange(top.shape[1])[None, :], top.shape)[kept]
-        parts.append((block_rows[local], top[kept], centi[local, top[kept]], rank < CANDIDATES))
+        new_rows, new_cols = block_rows[local], top[kept]
+        exact = scorer.allowed_pairs(new_rows, new_cols)
+        sure = exact != NOT_ALLOWED
+        parts.append((new_rows[sure], new_cols[sure], exact[sure], (rank < CANDIDATES)[sure]))
         np.put_along_axis(reduced, top, NONE, axis=1)
-        pool.rho[block_rows] = reduced.max(axis=1, initial=NONE)
+        # Approximate scores are within one centi-point of the exact ones: widen the bound by it.
+        rho = reduced.max(axis=1, initial=NONE)
+        pool.rho[block_rows] = np.where(rho > NONE, rho + weights.per_centi, NONE)
         pool.ref[block_rows] = version
     if parts:
         pool.add(*(np.concatenate(x) for x in zip(*parts, strict=True)))
@@ -314,6 +322,15 @@ def _optimal(problem: Problem, scorer: Scorer) -> tuple[np.ndarray, Certificate]
         # (a) pool pairs the duals do not cover.
         slack = u[pool.rows] + v[pool.cols] - weights(pool.centi)
         violated = (slack < 0) & ~pool.active
+        if violated.any():
+            # Only each mentee's most violated pairs: early prices are rough, and a smaller
+            # graph solves faster than the extra round it may cost.
+            worst = np.flatnonzero(violated)
+            worst = worst[np.lexsort((slack[worst], pool.rows[worst]))]
+            row_of = pool.rows[worst]
+            rank = np.arange(len(worst)) - np.searchsorted(row_of, row_of)
+            violated[:] = False
+            violated[worst[rank < ACTIVATE]] = True
         pool.active |= violated
         if violated.sum() > len(free_rows) // 100:
             continue  # prices are still far off: rescanning against them would be wasted
@@ -380,17 +397,19 @@ def _check_columns(
     step = max(1, BLOCK_CELLS_CHECK // max(1, len(cols)))
     for start in range(0, len(rows), step):
         block_rows = rows[start : start + step]
-        centi = scorer.block(block_rows, cols)
+        centi = scorer.block(block_rows, cols, approximate=True)
         allowed = centi != NOT_ALLOWED
-        short = allowed & (weights(centi) - v[cols][None, :] > u[block_rows][:, None])
+        # Approximate scores can be one centi-point low: flag generously, confirm exactly.
+        short = allowed & (weights(centi) + weights.per_centi - v[cols][None, :] > u[block_rows][:, None])
         r, k = np.nonzero(short)
         if len(r):
             new_rows, new_cols = block_rows[r], cols[k]
-            fresh = ~pool.contains(new_rows, new_cols)
+            exact = scorer.allowed_pairs(new_rows, new_cols)
+            confirmed = exact != NOT_ALLOWED
+            confirmed[confirmed] = weights(exact[confirmed]) - v[new_cols[confirmed]] > u[new_rows[confirmed]]
+            fresh = confirmed & ~pool.contains(new_rows, new_cols)
             if fresh.any():
-                pool.add(
-                    new_rows[fresh], new_cols[fresh], centi[r, k][fresh], np.ones(int(fresh.sum()), bool)
-                )
+                pool.add(new_rows[fresh], new_cols[fresh], exact[fresh], np.ones(int(fresh.sum()), bool))
                 added += int(fresh.sum())
     return added, len(rows) * len(cols)
 

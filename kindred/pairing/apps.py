@@ -6,4 +6,4 @@ class PairingConfig(AppConfig):
     label = "pairing"
 
     def ready(self) -> None:
-        from kindred.pairing import checklist  # noqa: F401 - registers the checklist steps
+        from kindred.pairing import checklist, mentorships  # noqa: F401 - checklist steps and signal receivers

@@ -1,9 +1,12 @@
 from django.urls import path
 
+from kindred.pairing import participant_views as pv
 from kindred.pairing import views
 
 app_name = "pairing"
 P = "o/<slug:org_slug>/programs/<slug:program_slug>/pairing/"
+M = "o/<slug:org_slug>/programs/<slug:program_slug>/mentorships/"
+R = "o/<slug:org_slug>/p/<slug:program_slug>/"
 urlpatterns = [
     path(P + "criteria/", views.criteria, name="criteria"),
     path(P + "criteria/new/", views.criterion_edit, name="criterion_new"),
@@ -15,4 +18,12 @@ urlpatterns = [
     path(P + "proposals/<int:proposal_id>/", views.proposal_action, name="proposal"),
     path(P + "assign/<int:registration_id_>/", views.assign, name="assign"),
     path(P + "publish/", views.publish, name="publish"),
+    path(M, pv.mentorship_list, name="mentorships"),
+    path(M + "<int:mentorship_id>/", pv.mentorship_manage, name="mentorship"),
+    path(R + "mentorship/", pv.mine, name="mine"),
+    path(R + "mentorship/<int:mentorship_id>/not-a-fit/", pv.not_a_fit, name="not_a_fit"),
+    path(R + "mentors/", pv.choose, name="choose"),
+    path(R + "mentors/<int:mentor_id>/", pv.mentor_detail, name="mentor"),
+    path(R + "requests/", pv.requests, name="requests"),
+    path(R + "requests/<int:request_id>/cancel/", pv.request_cancel, name="request_cancel"),
 ]

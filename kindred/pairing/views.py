@@ -150,9 +150,12 @@ def review(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
             pass
         for pk, reg in regs.items():
             n = reach_counts.get(registration_id(pk), 0)
-            reason = (
-                "No mentor passes the must-haves." if n == 0 else f"All {n} suitable mentors are at capacity."
-            )
+            if n == 0:
+                reason = "No mentor passes the must-haves."
+            elif n == 1:
+                reason = "The only suitable mentor is full."
+            else:
+                reason = f"All {n} suitable mentors are full."
             unmatched.append((reg, reason))
     return render(
         request,

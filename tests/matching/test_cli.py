@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 
 import pytest
+
+from kindred.matching.__main__ import main
 
 from .conftest import random_problem
 
@@ -139,15 +142,32 @@ def _with(**changes):
         ("[]", "problem: expected a JSON object"),
     ],
 )
-def test_invalid_input_exits_2_with_one_line_naming_the_field(stdin, message):
-    result = run("solve", "-", stdin=stdin)
+@pytest.mark.parametrize("command", ["score", "solve"])
+def test_invalid_input_is_one_line_naming_the_field_and_status_2(
+    stdin, message, command, monkeypatch, capsys
+):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    assert main([command, "-"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(message)
+    assert err.count("\n") == 1
+
+
+def test_the_real_process_exits_2_without_a_traceback():
+    result = run("solve", "-", stdin=_with(criteria__2__kind="similar"))
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr.startswith(message)
-    assert result.stderr.count("\n") == 1
-    assert "Traceback" not in result.stderr
+    assert (
+        result.stderr
+        == "criteria[2].kind: unknown kind 'similar' (expected one of overlap, equal, ordinal, closeness)\n"
+    )
 
 
-def test_missing_file_exits_2(tmp_path):
-    result = run("score", str(tmp_path / "nope.json"))
-    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "nope.json" in result.stderr
+def test_missing_file_and_bad_arguments_exit_2(tmp_path, capsys):
+    assert main(["score", str(tmp_path / "nope.json")]) == 2
+    assert "nope.json" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["rank", "x.json"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.count("\n") == 1

@@ -8,14 +8,16 @@ from kindred.pairing.problem import build_problem
 from kindred.pairing.selectors import program_reach
 from kindred.registration.answers import validate_answers
 from kindred.registration.services import answers_write, questions_of
-from tests.factories import RegistrationFactory, UserFactory
+from tests.factories import MembershipFactory, RegistrationFactory, UserFactory
 from tests.registration.helpers import questionnaire, raw_for
 
 pytestmark = pytest.mark.django_db
 
 
 def register(program, qs, role, seniority=1, name=""):  # type: ignore[no-untyped-def]
-    registration = RegistrationFactory(program=program, role=role, user=UserFactory(name=name or role))
+    user = UserFactory(name=name or role)
+    MembershipFactory(organization=program.organization, user=user)  # registering makes people members
+    registration = RegistrationFactory(program=program, role=role, user=user)
     options = list(qs["seniority"].options.all())
     raw = raw_for(qs, role=role, seniority=str(options[seniority].pk))
     clean, errors = validate_answers(list(questions_of(program)), raw)

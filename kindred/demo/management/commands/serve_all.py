@@ -11,7 +11,7 @@ from kindred.demo.data import DEMO_LOGINS, DEMO_PASSWORD
 
 
 class Command(BaseCommand):
-    help = "Run the web server and the background worker together (development: `make run`)."
+    help = "Run the web server, the background worker and the periodic sweep together (`make run`)."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -28,6 +28,7 @@ class Command(BaseCommand):
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         procs = [
             subprocess.Popen([python, manage, "db_worker", "--interval", "1"], env=env),
+            subprocess.Popen([python, manage, "sweep", "--loop"], env=env),
             subprocess.Popen([python, manage, "runserver", f"{host}:{port}", "--noreload"], env=env),
         ]
 

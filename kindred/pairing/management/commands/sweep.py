@@ -1,0 +1,27 @@
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from kindred.pairing.choice import requests_expire
+
+
+class Command(BaseCommand):
+    help = (
+        "Periodic housekeeping: expire unanswered mentor requests and tell the mentees. --loop keeps running."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--loop", action="store_true", help="Run every --interval seconds until stopped.")
+        parser.add_argument("--interval", type=int, default=60)
+
+    def handle(self, *args: Any, loop: bool, interval: int, **options: Any) -> None:
+        while True:
+            expired = requests_expire()
+            if expired or not loop:
+                self.stdout.write(f"sweep: {expired} mentor request(s) expired")
+            if not loop:
+                return
+            close_old_connections()
+            time.sleep(interval)

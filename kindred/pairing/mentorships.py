@@ -1,0 +1,166 @@
+"""After the match: "not a good fit", ending and reassigning mentorships, completion at the end
+of the program. Every change is logged with who and when."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from kindred.accounts.models import User
+from kindred.lib.mail import email_send
+from kindred.orgs.models import Membership, Role
+from kindred.orgs.selectors import absolute_url, email_branding
+from kindred.pairing.models import Exclusion, Mentorship, MentorshipEvent, MentorshipMember, MentorshipStatus
+from kindred.programs.models import Program, Status, StatusChange
+from kindred.registration.models import Registration
+
+
+def _log(mentorship: Mentorship, kind: str, by: User | None, note: str = "") -> None:
+    MentorshipEvent.objects.create(mentorship=mentorship, kind=kind, by=by, note=note[:300])
+
+
+def _end(mentorship: Mentorship, *, status: str, reason: str) -> None:
+    mentorship.status, mentorship.ended_at, mentorship.end_reason = status, timezone.now(), reason[:300]
+    mentorship.save(update_fields=["status", "ended_at", "end_reason"])
+
+
+def _exclude(mentorship: Mentorship, mentees: list[Registration], by: User | None, reason: str) -> None:
+    if mentorship.mentor_id is None:  # peers: exclude both directions
+        members = [m.registration for m in mentorship.members.select_related("registration")]
+        for a in members:
+            for b in members:
+                if a.pk != b.pk:
+                    Exclusion.objects.get_or_create(
+                        program=mentorship.program, mentee=a, mentor=b, defaults={"by": by, "reason": reason}
+                    )
+        return
+    for mentee in mentees:
+        Exclusion.objects.get_or_create(
+            program=mentorship.program,
+            mentee=mentee,
+            mentor_id=mentorship.mentor_id,
+            defaults={"by": by, "reason": reason},
+        )
+
+
+@transaction.atomic
+def mentorship_not_a_fit(*, mentorship: Mentorship, registration: Registration, reason: str) -> Mentorship:
+    """Either side says it is not working. The reason stays private to administrators. In a group a
+    mentee leaves alone; otherwise the mentorship ends. Those left without a mentor return to the
+    pool, and the pair is never proposed again."""
+    mentorship = (
+        Mentorship.objects.select_for_update().select_related("program__organization").get(pk=mentorship.pk)
+    )
+    if mentorship.status != MentorshipStatus.ACTIVE:
+        raise ValidationError("This mentorship has already ended.")
+    members = list(mentorship.members.select_related("registration__user"))
+    is_member = any(m.registration_id == registration.pk for m in members)
+    if registration.pk != mentorship.mentor_id and not is_member:
+        raise ValidationError("Only the people in this mentorship can end it.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Tell the program team briefly why (only they see it)."})
+    note = f"Not a good fit, said {registration.user.display_name}: {reason}"
+    group_mentee_leaving = mentorship.mentor_id is not None and is_member and len(members) > 1
+    if group_mentee_leaving:
+        MentorshipMember.objects.filter(mentorship=mentorship, registration=registration).delete()
+        _exclude(mentorship, [registration], registration.user, "Not a good fit")
+        _log(mentorship, "member_left", registration.user, note)
+    else:
+        _exclude(mentorship, [m.registration for m in members], registration.user, "Not a good fit")
+        _end(mentorship, status=MentorshipStatus.ENDED, reason=note)
+        _log(mentorship, "not_a_fit", registration.user, note)
+    _tell_admins(mentorship, registration, reason)
+    return mentorship
+
+
+def _tell_admins(mentorship: Mentorship, registration: Registration, reason: str) -> None:
+    program = mentorship.program
+    org = program.organization
+    staff = Membership.objects.filter(
+        organization=org, role__in=[Role.ADMIN, Role.PROGRAM_MANAGER]
+    ).select_related("user")
+    to = sorted({m.user.email for m in staff})
+    if not to:
+        return
+    email_send(
+        template_dir="pairing/email/not_a_fit",
+        to=to,
+        from_name=org.sender_name,
+        context={
+            **email_branding(org),
+            "program": program,
+            "person": registration.user,
+            "reason": reason,
+            "url": absolute_url(f"/o/{org.slug}/programs/{program.slug}/mentorships/", org),
+        },
+    )
+
+
+@transaction.atomic
+def mentorship_end(*, mentorship: Mentorship, by: User, reason: str) -> Mentorship:
+    """An administrator ends a mentorship early."""
+    mentorship = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
+    if mentorship.status != MentorshipStatus.ACTIVE:
+        raise ValidationError("This mentorship has already ended.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the mentorship ends."})
+    _end(mentorship, status=MentorshipStatus.ENDED, reason=reason.strip())
+    _log(mentorship, "ended", by, reason)
+    return mentorship
+
+
+@transaction.atomic
+def mentorship_reassign(
+    *, mentorship: Mentorship, mentee: Registration, mentor: Registration, by: User
+) -> Mentorship:
+    """Give a mentee another mentor: they leave this mentorship and start a new one."""
+    mentorship = Mentorship.objects.select_for_update().select_related("program").get(pk=mentorship.pk)
+    program = mentorship.program
+    if mentorship.status != MentorshipStatus.ACTIVE:
+        raise ValidationError("This mentorship has already ended.")
+    if not MentorshipMember.objects.filter(mentorship=mentorship, registration=mentee).exists():
+        raise ValidationError("This mentee is not in the mentorship.")
+    if (
+        mentor.program_id != program.pk
+        or not mentor.is_mentor
+        or mentor.pk in (mentee.pk, mentorship.mentor_id)
+    ):
+        raise ValidationError({"mentor": "Choose another mentor of this program."})
+    members = mentorship.members.count()
+    if members > 1:
+        MentorshipMember.objects.filter(mentorship=mentorship, registration=mentee).delete()
+        _log(
+            mentorship,
+            "member_left",
+            by,
+            f"{mentee.user.display_name} reassigned to {mentor.user.display_name}",
+        )
+    else:
+        _end(mentorship, status=MentorshipStatus.ENDED, reason=f"Reassigned to {mentor.user.display_name}")
+        _log(mentorship, "reassigned", by, f"Reassigned to {mentor.user.display_name}")
+    new = Mentorship.objects.create(program=program, mentor=mentor)
+    MentorshipMember.objects.create(mentorship=new, registration=mentee, role="mentee")
+    _log(new, "assigned", by, f"Reassigned from mentorship {mentorship.pk}")
+    return new
+
+
+@transaction.atomic
+def mentorships_complete(*, program: Program, by: User | None) -> int:
+    """At the end of the program every active mentorship completes."""
+    active = list(
+        Mentorship.objects.select_for_update().filter(program=program, status=MentorshipStatus.ACTIVE)
+    )
+    for mentorship in active:
+        _end(mentorship, status=MentorshipStatus.COMPLETED, reason="")
+        _log(mentorship, "completed", by, "The program ended")
+    return len(active)
+
+
+@receiver(post_save, sender=StatusChange)
+def _program_completed(
+    sender: type[StatusChange], instance: StatusChange, created: bool, **kwargs: object
+) -> None:
+    if created and instance.to_status == Status.COMPLETED:
+        mentorships_complete(program=instance.program, by=instance.by)

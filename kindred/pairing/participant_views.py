@@ -1,0 +1,322 @@
+"""Participant pages of pairing: my mentorship, choosing a mentor, a mentor's requests; and the
+administrators' list of mentorships with end and reassign."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from kindred.accounts.http import AuthedRequest
+from kindred.pairing import choice
+from kindred.pairing import mentorships as ms
+from kindred.pairing.criteria import settings_for
+from kindred.pairing.models import MentorRequest, Mentorship, MentorshipStatus, RequestStatus
+from kindred.pairing.selectors import mentorships_of
+from kindred.pairing.views import _staff
+from kindred.programs.access import get_program_for
+from kindred.programs.models import Program, Status
+from kindred.registration.models import Registration, RegistrationStatus
+from kindred.registration.selectors import current_values
+from kindred.registration.services import questions_of
+
+
+def _participant(request: AuthedRequest, org_slug: str, program_slug: str) -> tuple[Program, Registration]:
+    """The program and the visitor's submitted registration in it (404 otherwise)."""
+    pa = get_program_for(request.user, org_slug, program_slug)
+    registration = Registration.objects.filter(
+        program=pa.program, user=request.user, status=RegistrationStatus.SUBMITTED
+    ).first()
+    if registration is None:
+        raise Http404
+    request.brand = pa.program.organization  # type: ignore[attr-defined]
+    return pa.program, registration
+
+
+def _profile(registration: Registration) -> list[tuple[str, str]]:
+    """A person's answers as shown to the people they are matched or may be matched with."""
+    questions = [q for q in questions_of(registration.program) if not q.builtin]
+    values = current_values(registration, questions)
+    rows = []
+    for q in questions:
+        value = values.get(f"q{q.pk}")
+        if not value:
+            continue
+        if q.is_choice:
+            chosen = value if isinstance(value, list) else [value]
+            labels = [o.label for o in q.options.all() if str(o.pk) in chosen]
+            rows.append((q.text, ", ".join(labels)))
+        else:
+            rows.append((q.text, str(value)))
+    return rows
+
+
+def _ctx(program: Program, registration: Registration, **extra: object) -> dict[str, object]:
+    return {"organization": program.organization, "program": program, "registration": registration, **extra}
+
+
+@login_required
+def mine(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    """My mentor / my mentees (or peers), with their profiles and why we were matched."""
+    program, registration = _participant(request, org_slug, program_slug)
+    mine = [
+        m
+        for m in mentorships_of(program).filter(status=MentorshipStatus.ACTIVE)
+        if m.mentor_id == registration.pk
+        or any(x.registration_id == registration.pk for x in m.members.all())
+    ]
+    items = []
+    for m in mine:
+        others = [x.registration for x in m.members.all() if x.registration_id != registration.pk]
+        if m.mentor and m.mentor_id != registration.pk:
+            others.insert(0, m.mentor)
+        reasons = sorted((r for r in m.reasons if r.get("points")), key=lambda r: -r["points"])
+        items.append(
+            {
+                "mentorship": m,
+                "people": [(o, _profile(o)) for o in others],
+                "reasons": reasons,
+                "i_mentor": m.mentor_id == registration.pk,
+            }
+        )
+    settings = settings_for(program)
+    pending = (
+        MentorRequest.objects.filter(mentee=registration, status=RequestStatus.PENDING)
+        .select_related("mentor__user")
+        .first()
+    )
+    return render(
+        request,
+        "pairing/mine.html",
+        _ctx(program, registration, items=items, settings=settings, pending=pending),
+    )
+
+
+@require_POST
+@login_required
+def not_a_fit(request: AuthedRequest, org_slug: str, program_slug: str, mentorship_id: int) -> HttpResponse:
+    program, registration = _participant(request, org_slug, program_slug)
+    mentorship = get_object_or_404(Mentorship, pk=mentorship_id, program=program)
+    try:
+        ms.mentorship_not_a_fit(
+            mentorship=mentorship, registration=registration, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, "Thank you for saying so. The program team is told, and you're back in the pool."
+        )
+    return redirect("pairing:mine", org_slug, program_slug)
+
+
+@login_required
+def choose(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    """Mentee choice: five recommendations, then every eligible mentor, searchable."""
+    program, registration = _participant(request, org_slug, program_slug)
+    settings = settings_for(program)
+    if (
+        not settings.mentee_choice
+        or not registration.is_mentee
+        or program.status not in (Status.PAIRING, Status.RUNNING, Status.REGISTRATION)
+    ):
+        raise Http404
+    paired = choice.is_paired(registration)
+    query = request.GET.get("q", "")
+    recommended = [] if paired else choice.recommendations(program=program, mentee=registration)
+    everyone = [] if paired else choice.eligible_mentors(program=program, mentee=registration, query=query)
+    page = Paginator(everyone, 20).get_page(request.GET.get("page"))
+    requests = MentorRequest.objects.filter(mentee=registration).select_related("mentor__user")[:10]
+    return render(
+        request,
+        "pairing/choose.html",
+        _ctx(
+            program,
+            registration,
+            settings=settings,
+            paired=paired,
+            recommended=recommended,
+            page=page,
+            query=query,
+            requests=requests,
+        ),
+    )
+
+
+@login_required
+def mentor_detail(request: AuthedRequest, org_slug: str, program_slug: str, mentor_id: int) -> HttpResponse:
+    program, registration = _participant(request, org_slug, program_slug)
+    if not settings_for(program).mentee_choice:
+        raise Http404
+    mentor = get_object_or_404(
+        Registration.objects.select_related("user"),
+        pk=mentor_id,
+        program=program,
+        status=RegistrationStatus.SUBMITTED,
+    )
+    if not mentor.is_mentor:
+        raise Http404
+    if request.method == "POST":
+        try:
+            made = choice.request_create(
+                program=program, mentee=registration, mentor=mentor, message=request.POST.get("message", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if made.status == RequestStatus.ACCEPTED:
+                messages.success(request, f"{mentor.user.display_name} is your mentor.")
+                return redirect("pairing:mine", org_slug, program_slug)
+            messages.success(
+                request,
+                f"Request sent. {mentor.user.display_name} has until "
+                f"{made.expires_at:%B} {made.expires_at.day} to answer.",
+            )
+            return redirect("pairing:choose", org_slug, program_slug)
+    candidates = (
+        {c.registration.pk: c for c in choice.eligible_mentors(program=program, mentee=registration)}
+        if registration.is_mentee
+        else {}
+    )
+    return render(
+        request,
+        "pairing/mentor.html",
+        _ctx(
+            program,
+            registration,
+            mentor=mentor,
+            profile=_profile(mentor),
+            candidate=candidates.get(mentor.pk),
+        ),
+    )
+
+
+@require_POST
+@login_required
+def request_cancel(request: AuthedRequest, org_slug: str, program_slug: str, request_id: int) -> HttpResponse:
+    program, registration = _participant(request, org_slug, program_slug)
+    mentor_request = get_object_or_404(MentorRequest, pk=request_id, program=program, mentee=registration)
+    try:
+        choice.request_cancel(request=mentor_request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Request cancelled. You can choose another mentor.")
+    return redirect("pairing:choose", org_slug, program_slug)
+
+
+@login_required
+def requests(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    """A mentor's requests: accept, decline, or ask for more information."""
+    program, registration = _participant(request, org_slug, program_slug)
+    if not registration.is_mentor:
+        raise Http404
+    if request.method == "POST":
+        mentor_request = get_object_or_404(
+            MentorRequest, pk=request.POST.get("request"), program=program, mentor=registration
+        )
+        action = request.POST.get("action")
+        try:
+            if action == "accept":
+                choice.request_accept(request=mentor_request, by=request.user)
+                messages.success(request, f"You're now mentoring {mentor_request.mentee.user.display_name}.")
+            elif action == "decline":
+                choice.request_decline(request=mentor_request, response=request.POST.get("response", ""))
+                messages.success(request, "Declined; they can choose another mentor.")
+            elif action == "ask":
+                choice.request_ask_more(request=mentor_request, question=request.POST.get("question", ""))
+                messages.success(request, "Your question is on its way.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("pairing:requests", org_slug, program_slug)
+    items = MentorRequest.objects.filter(mentor=registration).select_related("mentee__user")[:50]
+    load = choice.active_load(program).get(registration.pk, 0)
+    return render(
+        request,
+        "pairing/requests.html",
+        _ctx(
+            program,
+            registration,
+            items=[(r, _profile(r.mentee) if r.status == RequestStatus.PENDING else []) for r in items],
+            load=load,
+        ),
+    )
+
+
+@login_required
+def mentorship_list(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    """Administrators: every mentorship of the program, filtered by status, searchable."""
+    pa = _staff(request, org_slug, program_slug)
+    rows = mentorships_of(pa.program)
+    status = request.GET.get("status", "")
+    if status in MentorshipStatus.values:
+        rows = rows.filter(status=status)
+    query = request.GET.get("q", "").strip()
+    if query:
+        rows = rows.filter(members__registration__user__name__icontains=query) | rows.filter(
+            mentor__user__name__icontains=query
+        )
+    page = Paginator(rows.distinct().order_by("-started_at", "pk"), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "pairing/mentorships.html",
+        {
+            "access": pa.org,
+            "organization": pa.program.organization,
+            "program": pa.program,
+            "page": page,
+            "status": status,
+            "query": query,
+            "statuses": MentorshipStatus.choices,
+        },
+    )
+
+
+@login_required
+def mentorship_manage(
+    request: AuthedRequest, org_slug: str, program_slug: str, mentorship_id: int
+) -> HttpResponse:
+    """Administrators: end a mentorship, or move a mentee to another mentor."""
+    pa = _staff(request, org_slug, program_slug)
+    program = pa.program
+    mentorship = get_object_or_404(mentorships_of(program), pk=mentorship_id)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "end":
+                ms.mentorship_end(
+                    mentorship=mentorship, by=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, "Mentorship ended.")
+            else:
+                mentee = get_object_or_404(Registration, pk=request.POST.get("mentee"), program=program)
+                mentor = get_object_or_404(Registration, pk=request.POST.get("mentor"), program=program)
+                ms.mentorship_reassign(mentorship=mentorship, mentee=mentee, mentor=mentor, by=request.user)
+                messages.success(
+                    request, f"{mentee.user.display_name} now has {mentor.user.display_name} as mentor."
+                )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("pairing:mentorship", org_slug, program_slug, mentorship.pk)
+        return redirect("pairing:mentorships", org_slug, program_slug)
+    mentors = (
+        Registration.objects.filter(
+            program=program, status=RegistrationStatus.SUBMITTED, role__in=["mentor", "both"]
+        )
+        .select_related("user")
+        .order_by("user__name")
+    )
+    load = choice.active_load(program)
+    return render(
+        request,
+        "pairing/mentorship.html",
+        {
+            "access": pa.org,
+            "organization": program.organization,
+            "program": program,
+            "mentorship": mentorship,
+            "events": mentorship.events.select_related("by")[:50],
+            "mentors": [(m, load.get(m.pk, 0)) for m in mentors],
+        },
+    )

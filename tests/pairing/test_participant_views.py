@@ -1,0 +1,150 @@
+import pytest
+
+from kindred.pairing import choice, criteria
+from kindred.pairing.models import Exclusion, MentorRequest, Mentorship, MentorshipMember
+from tests.pairing.test_services import register
+from tests.registration.helpers import questionnaire
+
+pytestmark = pytest.mark.django_db
+P = "/o/acme/p/hand-up/"
+A = "/o/acme/programs/hand-up/mentorships/"
+
+
+@pytest.fixture
+def world(program):  # type: ignore[no-untyped-def]
+    program.status = "pairing"
+    program.save()
+    qs = questionnaire(program)
+    criteria.criteria_reset_to_defaults(program=program)
+    settings = criteria.settings_for(program)
+    settings.mentee_choice = True
+    criteria.settings_save(settings=settings)
+    mentee = register(program, qs, "mentee", seniority=1, name="Mia Mentee")
+    mentor = register(program, qs, "mentor", seniority=4, name="Max Mentor")
+    return program, mentee, mentor
+
+
+def paired(program, mentee, mentor):  # type: ignore[no-untyped-def]
+    m = Mentorship.objects.create(
+        program=program, mentor=mentor, reasons=[{"criterion": "Skills", "points": 40}]
+    )
+    MentorshipMember.objects.create(mentorship=m, registration=mentee)
+    return m
+
+
+def test_my_mentorship_shows_the_mentor_and_why(client_for, world):
+    program, mentee, mentor = world
+    paired(program, mentee, mentor)
+    content = client_for(mentee.user).get(P + "mentorship/").content.decode()
+    assert "Max Mentor" in content and "Why you were matched: skills" in content
+    mentor_view = client_for(mentor.user).get(P + "mentorship/").content.decode()
+    assert "My mentees" in mentor_view and "Mia Mentee" in mentor_view
+
+
+def test_not_a_good_fit_returns_to_the_pool(client_for, world, alice, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    program, mentee, mentor = world
+    m = paired(program, mentee, mentor)
+    client = client_for(mentee.user)
+    empty = client.post(f"{P}mentorship/{m.pk}/not-a-fit/", {"reason": ""}, follow=True)
+    assert "why" in empty.content.decode() and Mentorship.objects.get().status == "active"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{P}mentorship/{m.pk}/not-a-fit/", {"reason": "We never found a time"})
+    m.refresh_from_db()
+    assert m.status == "ended" and "never found a time" in m.end_reason
+    assert Exclusion.objects.filter(mentee=mentee, mentor=mentor).exists()
+    assert mail.outbox[-1].to == ["alice@acme.test"] and "never found a time" in mail.outbox[-1].body
+    assert m.events.get().by == mentee.user
+
+
+def test_someone_else_cannot_end_it(client_for, world, bob):
+    program, mentee, mentor = world
+    m = paired(program, mentee, mentor)
+    other = register(program, questionnaire_of(program), "mentee", name="Other")
+    client_for(other.user).post(f"{P}mentorship/{m.pk}/not-a-fit/", {"reason": "x"})
+    assert Mentorship.objects.get().status == "active"
+
+
+def questionnaire_of(program):  # type: ignore[no-untyped-def]
+    from kindred.registration.services import questions_of
+
+    return {q.builtin or q.pool_key or "hope": q for q in questions_of(program)}
+
+
+def test_choose_ask_and_accept(client_for, world):
+    _, mentee, mentor = world
+    page = client_for(mentee.user).get(P + "mentors/")
+    assert [c.registration for c in page.context["recommended"]] == [mentor]
+    profile = client_for(mentee.user).get(f"{P}mentors/{mentor.pk}/")
+    assert "Ask Max Mentor to mentor me" in profile.content.decode()
+    client_for(mentee.user).post(f"{P}mentors/{mentor.pk}/", {"message": "Please!"})
+    request = MentorRequest.objects.get()
+    assert (request.status, request.message) == ("pending", "Please!")
+    requests_page = client_for(mentor.user).get(P + "requests/")
+    assert "Please!" in requests_page.content.decode()
+    client_for(mentor.user).post(P + "requests/", {"request": request.pk, "action": "accept"})
+    assert Mentorship.objects.get(mentor=mentor).members.get().registration == mentee
+
+
+def test_mentee_cancels(client_for, world):
+    program, mentee, mentor = world
+    request = choice.request_create(program=program, mentee=mentee, mentor=mentor, message="")
+    client_for(mentee.user).post(f"{P}requests/{request.pk}/cancel/")
+    assert MentorRequest.objects.get().status == "cancelled"
+
+
+def test_another_mentors_request_cannot_be_answered(client_for, world):
+    program, mentee, mentor = world
+    qs = questionnaire_of(program)
+    other = register(program, qs, "mentor", seniority=5, name="Other Mentor")
+    request = choice.request_create(program=program, mentee=mentee, mentor=mentor, message="")
+    assert (
+        client_for(other.user).post(P + "requests/", {"request": request.pk, "action": "accept"}).status_code
+        == 404
+    )
+    assert MentorRequest.objects.get().status == "pending"
+
+
+def test_pages_need_a_registration_and_choice_on(client_for, world, bob, charlie):
+    program, mentee, mentor = world
+    assert client_for(bob).get(P + "mentorship/").status_code == 404  # a member who did not register
+    assert client_for(charlie).get(P + "mentors/").status_code == 404  # another organization
+    assert client_for(mentor.user).get(P + "mentors/").status_code == 404  # mentors don't choose
+    settings = criteria.settings_for(program)
+    settings.mentee_choice = False
+    settings.save()
+    assert client_for(mentee.user).get(P + "mentors/").status_code == 404
+
+
+def test_admin_lists_ends_and_reassigns(client_for, alice, world):
+    program, mentee, mentor = world
+    m = paired(program, mentee, mentor)
+    other = register(program, questionnaire_of(program), "mentor", seniority=5, name="Other Mentor")
+    client = client_for(alice)
+    listing = client.get(A + "?status=active")
+    assert [x.pk for x in listing.context["page"].object_list] == [m.pk]
+    client.post(f"{A}{m.pk}/", {"action": "reassign", "mentee": mentee.pk, "mentor": other.pk})
+    m.refresh_from_db()
+    assert m.status == "ended" and Mentorship.objects.get(status="active").mentor == other
+    new = Mentorship.objects.get(status="active")
+    bad = client.post(f"{A}{new.pk}/", {"action": "end", "reason": ""}, follow=True)
+    assert "Say why" in bad.content.decode()
+    client.post(f"{A}{new.pk}/", {"action": "end", "reason": "Left the company"})
+    assert Mentorship.objects.get(pk=new.pk).status == "ended"
+
+
+def test_admin_pages_member_forbidden_outsider_404(client_for, bob, charlie, world):
+    assert client_for(bob).get(A).status_code == 403
+    assert client_for(charlie).get(A).status_code == 404
+
+
+def test_program_completion_completes_mentorships(world, alice):
+    from kindred.programs.services import program_change_status
+
+    program, mentee, mentor = world
+    m = paired(program, mentee, mentor)
+    program = program_change_status(program=program, to="running", by=alice)
+    program_change_status(program=program, to="completed", by=alice)
+    m.refresh_from_db()
+    assert m.status == "completed" and m.events.get().kind == "completed"
