@@ -32,7 +32,7 @@ from .flow import max_weight_bmatching
 from .model import Problem
 from .score import FULL_SCORE, NOT_ALLOWED, Scorer
 
-CANDIDATES = 8  # pairs per mentee given to the first solve
+CANDIDATES = 64  # pairs per mentee given to the first solve (all of the pool: fewer, faster rounds)
 RESERVOIR = 64  # best pairs per mentee kept from a scan; the rest are bounded by rho
 ACTIVATE = 4  # most violated pool pairs per mentee made active in one round
 CHEAP_SHARE = 0.1  # share of mentors (the cheapest) checked exactly against every mentee
@@ -261,29 +261,39 @@ def _scan(
     """
     version = len(pool.prices)
     pool.prices.append(prices)
+    first = not prices.any()
     known = np.isin(pool.rows, rows)
     parts = []
     step = scorer.block_rows()
     for start in range(0, len(rows), step):
         block_rows = rows[start : start + step]
         centi = scorer.block(block_rows, approximate=True)
-        allowed = (centi != NOT_ALLOWED) & usable[None, :]
-        reduced = np.where(allowed, weights(centi) - prices[None, :], NONE)
+        if not usable.all():
+            centi[:, ~usable] = NOT_ALLOWED
+        if first:
+            # Zero prices: the order by weight is the order by score, so stay in int32.
+            reduced = centi
+            missing = NOT_ALLOWED
+        else:
+            reduced = np.where(centi != NOT_ALLOWED, weights(centi) - prices[None, :], NONE)
+            missing = NONE
         if known.any():
             mine = known & np.isin(pool.rows, block_rows)
             position = np.searchsorted(block_rows, pool.rows[mine])
-            reduced[position, pool.cols[mine]] = NONE
+            reduced[position, pool.cols[mine]] = missing
         top = _top(reduced, RESERVOIR)
-        kept = np.take_along_axis(reduced, top, axis=1) > NONE
+        kept = np.take_along_axis(reduced, top, axis=1) > missing
         local = np.broadcast_to(np.arange(len(block_rows))[:, None], top.shape)[kept]
         rank = np.broadcast_to(np.arange(top.shape[1])[None, :], top.shape)[kept]
         new_rows, new_cols = block_rows[local], top[kept]
         exact = scorer.allowed_pairs(new_rows, new_cols)
         sure = exact != NOT_ALLOWED
         parts.append((new_rows[sure], new_cols[sure], exact[sure], (rank < CANDIDATES)[sure]))
-        np.put_along_axis(reduced, top, NONE, axis=1)
+        np.put_along_axis(reduced, top, missing, axis=1)
         # Approximate scores are within one centi-point of the exact ones: widen the bound by it.
-        rho = reduced.max(axis=1, initial=NONE)
+        rho = reduced.max(axis=1, initial=missing).astype(np.int64)
+        if first:
+            rho = np.where(rho > NOT_ALLOWED, weights(rho), NONE)
         pool.rho[block_rows] = np.where(rho > NONE, rho + weights.per_centi, NONE)
         pool.ref[block_rows] = version
     if parts:
@@ -314,7 +324,7 @@ def _optimal(problem: Problem, scorer: Scorer) -> tuple[np.ndarray, Certificate]
         active = np.flatnonzero(pool.active)
         rows, cols = pool.rows[active], pool.cols[active]
         w = weights(pool.centi[active])
-        result = max_weight_bmatching(n, capacity, rows, cols, w)
+        result = max_weight_bmatching(n, capacity, rows, cols, w, weights.big if weights.participation else 0)
         u, v = result.u, result.v
         primal = int(w[result.match[rows] == cols].sum())
         if rounds >= MAX_ROUNDS:
@@ -345,7 +355,7 @@ def _optimal(problem: Problem, scorer: Scorer) -> tuple[np.ndarray, Certificate]
         failing = np.flatnonzero(bounded & (limit > u))
         added = 0
         check_rows = np.flatnonzero(first_scan & (limit <= u))
-        if len(cheap) and len(check_rows) and floor > 0:
+        if len(cheap) and len(check_rows) and floor > 0 and not violated.any():
             added, count = _check_columns(scorer, check_rows, cheap, weights, u, v, pool)
             scored += count
         if len(failing):
@@ -394,6 +404,7 @@ def _check_columns(
     Returns (pairs added, pairs scored).
     """
     added = 0
+    parts = []
     step = max(1, BLOCK_CELLS_CHECK // max(1, len(cols)))
     for start in range(0, len(rows), step):
         block_rows = rows[start : start + step]
@@ -408,9 +419,11 @@ def _check_columns(
             confirmed = exact != NOT_ALLOWED
             confirmed[confirmed] = weights(exact[confirmed]) - v[new_cols[confirmed]] > u[new_rows[confirmed]]
             fresh = confirmed & ~pool.contains(new_rows, new_cols)
-            if fresh.any():
-                pool.add(new_rows[fresh], new_cols[fresh], exact[fresh], np.ones(int(fresh.sum()), bool))
-                added += int(fresh.sum())
+            parts.append((new_rows[fresh], new_cols[fresh], exact[fresh]))
+            added += int(fresh.sum())
+    if added:
+        new_rows, new_cols, exact = (np.concatenate(x) for x in zip(*parts, strict=True))
+        pool.add(new_rows, new_cols, exact, np.ones(added, bool))
     return added, len(rows) * len(cols)
 
 

@@ -285,7 +285,10 @@ def request_decline(*, request: MentorRequest, response: str = "") -> MentorRequ
 
 @transaction.atomic
 def request_cancel(*, request: MentorRequest) -> MentorRequest:
-    return _decide(request, RequestStatus.CANCELLED, "")
+    """The mentee withdraws their request (the mentor is told)."""
+    request = _decide(request, RequestStatus.CANCELLED, "")
+    _notify(request, "pairing/email/request_cancelled", to=request.mentor.user)
+    return request
 
 
 @transaction.atomic

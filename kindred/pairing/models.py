@@ -148,6 +148,9 @@ class Proposal(models.Model):
     reasons = models.JSONField(default=list, blank=True)
     locked = models.BooleanField(default=False)
     manual = models.BooleanField(default=False)
+    circle = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Peer circles: members share a number."
+    )
     run = models.ForeignKey(
         MatchRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals"
     )

@@ -55,7 +55,7 @@ def proposals_of(program: Program) -> QuerySet[Proposal]:
     return (
         Proposal.objects.filter(program=program)
         .select_related("mentee__user", "mentor__user")
-        .order_by("-locked", "-score", "pk")
+        .order_by("circle", "-locked", "-score", "pk")
     )
 
 

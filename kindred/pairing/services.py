@@ -80,9 +80,22 @@ def _run(run: MatchRun) -> dict[str, Any]:
     solution = solve(problem)
     _progress(run, 80, "Writing proposals")
     result = solution.to_json()
+    circles = result.get("groups") or []
     with transaction.atomic():
-        Proposal.objects.filter(program=program, locked=False).delete()
-        rows = []
+        # Circles are formed whole, so a run replaces them all; pairs keep the locked ones.
+        Proposal.objects.filter(program=program, **({} if circles else {"locked": False})).delete()
+        rows = [
+            Proposal(
+                program=program,
+                mentee_id=_pk(member),
+                mentor_id=_pk(circle["members"][0]),
+                score=circle["score"],
+                circle=number,
+                run=run,
+            )
+            for number, circle in enumerate(circles, start=1)
+            for member in circle["members"][1:]
+        ]
         locked_pairs = set(locked)
         for pair in result.get("pairs", []):
             a, b = (pair["mentee"], pair["mentor"]) if "mentee" in pair else (pair["a"], pair["b"])
@@ -106,6 +119,7 @@ def _run(run: MatchRun) -> dict[str, Any]:
             "mentees": len(problem.mentees),
             "mentors": len(problem.mentors),
             "matched": result.get("matched", 0),
+            "circles": len(circles),
             "unmatched": result.get("unmatched", []),
             "total_score": result.get("total_score", 0),
             "certificate": result.get("certificate"),
@@ -199,6 +213,10 @@ def exclusion_add(
     *, program: Program, mentee: Registration, mentor: Registration, by: User, reason: str = ""
 ) -> Exclusion:
     """Never pair these two; a proposal between them goes away."""
+    if mentee.pk == mentor.pk:
+        raise ValidationError("Choose two different people.")
+    if mentee.program_id != program.pk or mentor.program_id != program.pk:
+        raise ValidationError("Both people must be registered in this program.")
     Proposal.objects.filter(program=program, mentee=mentee, mentor=mentor).delete()
     exclusion, _ = Exclusion.objects.get_or_create(
         program=program, mentee=mentee, mentor=mentor, defaults={"by": by, "reason": reason}
@@ -232,23 +250,34 @@ def proposals_publish(*, program: Program, by: User | None, notify: bool = True)
                 mentor=None
             )
         }
+    circles: dict[int, list[Proposal]] = defaultdict(list)
+    for p in proposals:
+        if p.circle is not None:
+            circles[p.circle].append(p)
+    for items in circles.values():
+        people = {items[0].mentor_id, *(p.mentee_id for p in items)} - active
+        if len(people) < 2:
+            continue
+        mentorship = Mentorship.objects.create(program=program, score=items[0].score)
+        MentorshipMember.objects.bulk_create(
+            MentorshipMember(mentorship=mentorship, registration_id=pk, role="peer") for pk in sorted(people)
+        )
+        created.append(mentorship)
     by_mentor: dict[int, list[Proposal]] = defaultdict(list)
     for p in proposals:
-        if p.mentee_id in active:
+        if p.mentee_id in active or p.circle is not None:
             continue
         by_mentor[p.mentor_id].append(p)
     for mentor_id, items in by_mentor.items():
         if program.structure == Structure.GROUP:
-            mentorship = groups.get(mentor_id)
-            if mentorship is None:
-                mentorship = Mentorship.objects.create(
+            group = groups.get(mentor_id)
+            if group is None:
+                group = Mentorship.objects.create(
                     program=program, mentor_id=mentor_id, score=items[0].score, reasons=items[0].reasons
                 )
-                created.append(mentorship)
+                created.append(group)
             for p in items:
-                MentorshipMember.objects.create(
-                    mentorship=mentorship, registration_id=p.mentee_id, role="mentee"
-                )
+                MentorshipMember.objects.create(mentorship=group, registration_id=p.mentee_id, role="mentee")
             continue
         for p in items:
             peer = program.structure == Structure.PEER

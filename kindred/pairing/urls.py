@@ -12,6 +12,7 @@ urlpatterns = [
     path(P + "criteria/new/", views.criterion_edit, name="criterion_new"),
     path(P + "criteria/<int:criterion_id>/", views.criterion_edit, name="criterion_edit"),
     path(P + "criteria/defaults/", views.criteria_defaults, name="criteria_defaults"),
+    path(P + "never/", views.exclusions, name="exclusions"),
     path(P, views.review, name="review"),
     path(P + "run/", views.run_start, name="run"),
     path(P + "run/status/", views.run_status, name="run_status"),

@@ -14,7 +14,7 @@ from kindred.matching import ProblemError, parse_problem, score_matrix
 from kindred.pairing import criteria as crit
 from kindred.pairing import selectors, services
 from kindred.pairing.forms import CriterionForm, RunForm, SettingsForm
-from kindred.pairing.models import Criterion, Proposal, RunStatus
+from kindred.pairing.models import Criterion, Exclusion, Proposal, RunStatus
 from kindred.pairing.problem import build_problem, registration_id
 from kindred.programs.access import ProgramAccess, get_program_for
 from kindred.programs.models import Structure
@@ -69,6 +69,9 @@ def criteria(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
             peak=peak,
             preview_error=preview_error,
             criterion_form=CriterionForm(program=program),
+            exclusions=Exclusion.objects.filter(program=program).select_related(
+                "mentee__user", "mentor__user"
+            )[:50],
         ),
         status=400 if form.errors else 200,
     )
@@ -104,6 +107,42 @@ def criterion_edit(
         _ctx(pa, form=form, criterion=instance),
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+@login_required
+def exclusions(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    """Add or remove an administrator's "never pair" pair, found by the two people's emails."""
+    pa = _staff(request, org_slug, program_slug)
+    program = pa.program
+    if request.POST.get("remove"):
+        get_object_or_404(Exclusion, pk=request.POST["remove"], program=program).delete()
+        messages.success(request, "They can be paired again.")
+        return redirect(reverse("pairing:criteria", args=[org_slug, program_slug]) + "#never")
+    found: dict[str, Registration] = {}
+    for side in ("mentee", "mentor"):
+        email = request.POST.get(side, "").strip()
+        person = Registration.objects.filter(
+            program=program, status=RegistrationStatus.SUBMITTED, user__email__iexact=email
+        ).first()
+        if person is not None:
+            found[side] = person
+        else:
+            messages.error(request, f"Nobody registered in {program.name} with the email “{email}”.")
+            return redirect(reverse("pairing:criteria", args=[org_slug, program_slug]) + "#never")
+    try:
+        services.exclusion_add(
+            program=program,
+            mentee=found["mentee"],
+            mentor=found["mentor"],
+            by=request.user,
+            reason=request.POST.get("reason", "")[:200],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "They will never be proposed together.")
+    return redirect(reverse("pairing:criteria", args=[org_slug, program_slug]) + "#never")
 
 
 @require_POST

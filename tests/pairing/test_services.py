@@ -145,3 +145,58 @@ def test_same_department_is_never_paired_when_asked(program, qs, alice, django_c
     run = MatchRun.objects.get()
     assert run.status == "done", run.error
     assert list(Proposal.objects.values_list("mentor_id", flat=True)) == [other.pk]
+
+
+def test_peer_circles_are_proposed_and_published_whole(
+    program, qs, alice, django_capture_on_commit_callbacks
+):
+    program.structure = "peer"
+    program.save()
+    criteria.criteria_reset_to_defaults(program=program)
+    settings = criteria.settings_for(program)
+    settings.circle_size = 3
+    criteria.settings_save(settings=settings)
+    people = [register(program, qs, "both", seniority=i % 3, name=f"Peer {i}") for i in range(6)]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.match_run_start(program=program, by=alice, objective="max_score")
+    run = MatchRun.objects.get()
+    assert run.status == "done", run.error
+    assert run.stats["circles"] == 2 and set(Proposal.objects.values_list("circle", flat=True)) == {1, 2}
+    made = services.proposals_publish(program=program, by=alice, notify=False)
+    assert sorted(m.members.count() for m in made) == [3, 3]
+    assert {x.registration_id for m in made for x in m.members.all()} == {p.pk for p in people}
+    assert all(m.mentor is None for m in made)
+
+
+def test_building_and_running_cost_the_same_queries_for_more_people(
+    program, qs, alice, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    criteria.criteria_reset_to_defaults(program=program)
+    for i in range(4):
+        register(program, qs, "mentee" if i % 2 else "mentor", seniority=1 if i % 2 else 4)
+    with django_assert_max_num_queries(20) as few:
+        build_problem(program)
+    for i in range(30):
+        register(program, qs, "mentee" if i % 2 else "mentor", seniority=1 if i % 2 else 4)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        built = build_problem(program)
+    assert len(built.registrations) == 34
+
+
+def test_group_programs_publish_one_group_per_mentor(program, qs, alice, django_capture_on_commit_callbacks):
+    program.structure = "group"
+    program.save()
+    criteria.criteria_reset_to_defaults(program=program)
+    mentees = [register(program, qs, "mentee", seniority=1, name=f"Mentee {i}") for i in range(4)]
+    mentor = register(program, qs, "mentor", seniority=4)
+    mentor.capacity = 4
+    mentor.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.match_run_start(program=program, by=alice, objective="max_participation")
+    with django_capture_on_commit_callbacks(execute=True):
+        made = services.proposals_publish(program=program, by=alice)
+    [group] = made
+    assert group.mentor == mentor and {m.registration_id for m in group.members.all()} == {
+        m.pk for m in mentees
+    }
+    assert len(mail.outbox) == 5  # the mentor and each mentee

@@ -149,3 +149,20 @@ def test_review_queries_do_not_grow_with_proposals(
         Proposal.objects.create(program=program, mentee=RegistrationFactory(program=program), mentor=mentor)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(BASE)
+
+
+def test_admin_enters_never_pair_by_email(client_for, alice, program, setup):
+    _, mentees, mentors = setup
+    client = client_for(alice)
+    client.post(
+        BASE + "never/",
+        {"mentee": mentees[0].user.email.upper(), "mentor": mentors[0].user.email, "reason": "Same team"},
+    )
+    exclusion = Exclusion.objects.get()
+    assert (exclusion.mentee, exclusion.mentor, exclusion.reason) == (mentees[0], mentors[0], "Same team")
+    bad = client.post(
+        BASE + "never/", {"mentee": "nobody@x.test", "mentor": mentors[0].user.email}, follow=True
+    )
+    assert "Nobody registered" in bad.content.decode() and Exclusion.objects.count() == 1
+    client.post(BASE + "never/", {"remove": exclusion.pk})
+    assert not Exclusion.objects.exists()
