@@ -25,14 +25,18 @@ class Default:
 TRADITIONAL = (
     Default("Mentor is more senior", "seniority", "seniority", Comparison.ORDINAL, Weight.MUST),
     Default(
-        "Mentor has the role the mentee wants",
+        "Mentor has experience in the role the mentee wants",
         "preferred_mentor_role",
         "other_roles",
         Comparison.OVERLAP,
         Weight.HIGH,
     ),
     Default(
-        "Mentee's role matches the mentor's", "current_role", "current_role", Comparison.EQUAL, Weight.LOW
+        "Mentor works in the role the mentee wants",
+        "preferred_mentor_role",
+        "current_role",
+        Comparison.OVERLAP,
+        Weight.HIGH,
     ),
     Default("Skills to grow ↔ strengths", "skills_to_grow", "strengths", Comparison.OVERLAP, Weight.HIGH),
     Default("Goals ↔ goals achieved", "goals", "goals_achieved", Comparison.OVERLAP, Weight.MEDIUM),
