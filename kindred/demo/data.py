@@ -519,6 +519,10 @@ def _pairing(org: Organization, admin: User) -> None:
     """Pairing set up everywhere people registered; the running program published, the peer
     program mid-review with draft proposals."""
     for program in Program.objects.filter(organization=org).exclude(status=Status.DRAFT):
+        reviewed = program.created_at + timedelta(days=3)
+        ProgramSetup.objects.get_or_create(
+            program=program, defaults={"access_reviewed_at": reviewed, "emails_reviewed_at": reviewed}
+        )
         settings = settings_for(program)
         if settings.configured_at:
             continue

@@ -226,7 +226,9 @@ class Scorer:
         raw = product(a, b) if a.shape[1] else np.zeros(shape)
         if self.base:
             raw += self.base
-        ok = raw > -FAIL / 2
+        # Failed must-haves put raw far below zero. Approximate scans fold the (loosened)
+        # min_score test into the same comparison.
+        ok = raw > (self.min_centi - 2 if approximate and not points_only else -FAIL / 2)
         for e_bits, m_bits in self.overlap_musts:
             ok &= product(e_bits, m_bits) > 0.5
         for c, e_all, m_all in self.elementwise:
@@ -245,7 +247,7 @@ class Scorer:
                 raw += (c.points_weight * self.points_scale) * sim
         centi = np.rint(raw).astype(np.int32)
         if approximate:
-            return centi, ok & (centi >= self.min_centi - 1)
+            return centi, ok
         near_tie = np.abs(np.abs(raw - centi) - 0.5) < 1e-6
         if near_tie.any():
             e_ids = np.arange(self.n_rows)[mentee_ids]
@@ -278,7 +280,7 @@ class Scorer:
                 k = j if position is None else position.get(j)
                 if k is not None:
                     ok[r, k] = False
-        centi[~ok] = NOT_ALLOWED
+        np.putmask(centi, ~ok, NOT_ALLOWED)
         return centi
 
     def allowed_pairs(self, rows: np.ndarray, cols: np.ndarray) -> IntArray:

@@ -32,10 +32,10 @@ from .flow import max_weight_bmatching
 from .model import Problem
 from .score import FULL_SCORE, NOT_ALLOWED, Scorer
 
-CANDIDATES = 64  # pairs per mentee given to the first solve (all of the pool: fewer, faster rounds)
+CANDIDATES = 8  # pairs per mentee given to the first solve
 RESERVOIR = 64  # best pairs per mentee kept from a scan; the rest are bounded by rho
 ACTIVATE = 4  # most violated pool pairs per mentee made active in one round
-CHEAP_SHARE = 0.1  # share of mentors (the cheapest) checked exactly against every mentee
+CHEAP_SHARE = 0.05  # share of mentors (the cheapest) checked exactly against every mentee
 MAX_ROUNDS = 30
 BLOCK_CELLS_CHECK = 1 << 21
 NONE = np.iinfo(np.int64).min // 4  # "no pair left out" bound
