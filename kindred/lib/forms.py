@@ -12,3 +12,13 @@ def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+def posted_id(value: object) -> int:
+    """An object id from a form field, or a 404 when it is missing or not a number."""
+    from django.http import Http404
+
+    text = str(value or "")
+    if not text.isdigit():
+        raise Http404
+    return int(text)

@@ -193,6 +193,7 @@ def _parse_people(
         raise ProblemError(f"{path}: expected a list")
     people: list[Person] = []
     seen: set[str] = set()
+    checks = list(dict.fromkeys((getattr(c, side), c.kind) for c in criteria for side in sides))
     for n, item in enumerate(raw):
         where = f"{path}[{n}]"
         if not isinstance(item, dict):
@@ -209,11 +210,9 @@ def _parse_people(
         attributes = item.get("attributes", {})
         if not isinstance(attributes, dict):
             raise ProblemError(f"{where}.attributes: expected an object")
-        for criterion in criteria:
-            for side in sides:
-                attr = getattr(criterion, side)
-                if attr in attributes:
-                    _check_attribute(attributes[attr], criterion.kind, f"{where}.attributes.{attr}")
+        for attr, kind in checks:
+            if attr in attributes:
+                _check_attribute(attributes[attr], kind, f"{where}.attributes.{attr}")
         capacity = 1
         if "capacity" in item:
             if not with_capacity:

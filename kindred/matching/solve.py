@@ -27,15 +27,16 @@ from typing import Any
 
 import numpy as np
 
-from .explain import reasons
+from .explain import reasons_many
 from .flow import max_weight_bmatching
 from .model import Problem
 from .score import FULL_SCORE, NOT_ALLOWED, Scorer
 
 CANDIDATES = 8  # pairs per mentee given to the first solve
 RESERVOIR = 64  # best pairs per mentee kept from a scan; the rest are bounded by rho
-ACTIVATE = 4  # most violated pool pairs per mentee made active in one round
-CHEAP_SHARE = 0.05  # share of mentors (the cheapest) checked exactly against every mentee
+ACTIVATE = 8  # most violated pool pairs per mentee made active in one round
+NEAR_POINTS = 5  # pairs this close to violated (in score points) are activated with them
+CHEAP_SHARE = 0.1  # share of mentors (the cheapest) checked exactly against every mentee
 MAX_ROUNDS = 30
 BLOCK_CELLS_CHECK = 1 << 21
 NONE = np.iinfo(np.int64).min // 4  # "no pair left out" bound
@@ -164,15 +165,18 @@ def _mentoring_solution(
     fixed = set(problem.fixed)
     rows = np.flatnonzero(match >= 0)
     values = scorer.pairs(rows, match[rows])
+    explained = reasons_many(problem, rows, match[rows])
     pairs = [
         Pair(
             mentee=problem.mentees[i].id,
             mentor=problem.mentors[j].id,
             score=value / 100,
-            reasons=reasons(problem, i, j),
+            reasons=why,
             fixed=(i, j) in fixed,
         )
-        for i, j, value in zip(rows.tolist(), match[rows].tolist(), values.tolist(), strict=True)
+        for i, j, value, why in zip(
+            rows.tolist(), match[rows].tolist(), values.tolist(), explained, strict=True
+        )
     ]
     total = int(values.sum(dtype=np.int64))
     unmatched = [p.id for i, p in enumerate(problem.mentees) if match[i] < 0]
@@ -288,7 +292,9 @@ def _scan(
         new_rows, new_cols = block_rows[local], top[kept]
         exact = scorer.allowed_pairs(new_rows, new_cols)
         sure = exact != NOT_ALLOWED
-        parts.append((new_rows[sure], new_cols[sure], exact[sure], (rank < CANDIDATES)[sure]))
+        # A rescanned mentee is a hard one: all its new pairs go to the solver.
+        active = rank < (CANDIDATES if first else RESERVOIR)
+        parts.append((new_rows[sure], new_cols[sure], exact[sure], active[sure]))
         np.put_along_axis(reduced, top, missing, axis=1)
         # Approximate scores are within one centi-point of the exact ones: widen the bound by it.
         rho = reduced.max(axis=1, initial=missing).astype(np.int64)
@@ -333,15 +339,14 @@ def _optimal(problem: Problem, scorer: Scorer) -> tuple[np.ndarray, Certificate]
         slack = u[pool.rows] + v[pool.cols] - weights(pool.centi)
         violated = (slack < 0) & ~pool.active
         if violated.any():
-            # Only each mentee's most violated pairs: early prices are rough, and a smaller
-            # graph solves faster than the extra round it may cost.
-            worst = np.flatnonzero(violated)
-            worst = worst[np.lexsort((slack[worst], pool.rows[worst]))]
-            row_of = pool.rows[worst]
-            rank = np.arange(len(worst)) - np.searchsorted(row_of, row_of)
-            violated[:] = False
-            violated[worst[rank < ACTIVATE]] = True
-        pool.active |= violated
+            # Each mentee's most violated pairs, and pairs within a point of being violated
+            # (prices still move): a smaller graph than "everything", fewer rounds than "only
+            # the violated".
+            near = np.flatnonzero((slack < NEAR_POINTS * 100 * weights.per_centi) & ~pool.active)
+            near = near[np.lexsort((slack[near], pool.rows[near]))]
+            row_of = pool.rows[near]
+            rank = np.arange(len(near)) - np.searchsorted(row_of, row_of)
+            pool.active[near[rank < ACTIVATE]] = True
         if violated.sum() > len(free_rows) // 100:
             continue  # prices are still far off: rescanning against them would be wasted
         # (b) pairs outside the pool (checked in the same round: both only add pairs).
@@ -532,14 +537,12 @@ def _solve_peer(problem: Problem, scorer: Scorer) -> Solution:
         partner[b[chosen]] = a[chosen]
     first = np.flatnonzero(partner > np.arange(n))
     values = scorer.pairs(first, partner[first])
+    explained = reasons_many(problem, first, partner[first])
     pairs = [
-        Pair(
-            mentee=problem.mentees[x].id,
-            mentor=problem.mentees[y].id,
-            score=value / 200,
-            reasons=reasons(problem, x, y),
+        Pair(mentee=problem.mentees[x].id, mentor=problem.mentees[y].id, score=value / 200, reasons=why)
+        for x, y, value, why in zip(
+            first.tolist(), partner[first].tolist(), values.tolist(), explained, strict=True
         )
-        for x, y, value in zip(first.tolist(), partner[first].tolist(), values.tolist(), strict=True)
     ]
     total = int(values.sum(dtype=np.int64))
     unmatched = [p.id for x, p in enumerate(problem.mentees) if partner[x] < 0]

@@ -13,6 +13,9 @@ DOMAIN = RegexValidator(
     r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
     "Enter a domain name like mentoring.example.com (lower case, no http:// and no path).",
 )
+NO_CONTROL_CHARACTERS = RegexValidator(
+    r"^[^\x00-\x1f\x7f]*$", "Use letters, digits and punctuation only (no line breaks)."
+)
 DEFAULT_COLOUR = "#2f5fd0"
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -29,12 +32,13 @@ STAFF_ROLES = {Role.ADMIN, Role.PROGRAM_MANAGER}
 class Organization(models.Model):
     """The tenant: every other row of Kindred reaches exactly one organization."""
 
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[NO_CONTROL_CHARACTERS])
     slug = models.SlugField(max_length=60, unique=True)
     email_display_name = models.CharField(
         "display name for emails",
         max_length=120,
         blank=True,
+        validators=[NO_CONTROL_CHARACTERS],
         help_text="Shown as the sender of every email this organization sends, e.g. “Northwind Mentoring”.",
     )
     primary_colour = models.CharField(max_length=7, default=DEFAULT_COLOUR, validators=[HEX_COLOUR])
@@ -85,10 +89,6 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.organization} ({self.get_role_display()})"
-
-    @property
-    def is_staff_role(self) -> bool:
-        return self.role in STAFF_ROLES
 
 
 class AllowedDomain(models.Model):

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from kindred.accounts.models import User
 from kindred.orgs.models import Membership, Organization, Role
@@ -41,11 +41,3 @@ def organization_for_host(host: str) -> Organization | None:
     if not host:
         return None
     return Organization.objects.filter(custom_domain=host).first()
-
-
-def member_counts(organization: Organization) -> dict[str, int]:
-    return Membership.objects.filter(organization=organization).aggregate(
-        admins=Count("pk", filter=Q(role=Role.ADMIN)),
-        managers=Count("pk", filter=Q(role=Role.PROGRAM_MANAGER)),
-        members=Count("pk", filter=Q(role=Role.MEMBER)),
-    )

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from kindred.accounts.models import User
@@ -28,7 +29,7 @@ from kindred.pairing.models import (
     RequestStatus,
 )
 from kindred.pairing.problem import build_problem, registration_id
-from kindred.programs.models import Program, Structure
+from kindred.programs.models import Program, Status, Structure
 from kindred.registration.models import Registration, RegistrationStatus
 
 RECOMMENDATIONS = 5
@@ -169,6 +170,8 @@ def _can_ask(program: Program, mentee: Registration, mentor: Registration) -> No
         raise ValidationError("In this program the administrators pair people.")
     if program.structure in (Structure.PEER, Structure.FLASH):
         raise ValidationError("This program has no mentor requests.")
+    if program.status not in (Status.REGISTRATION, Status.PAIRING, Status.RUNNING):
+        raise ValidationError("This program is not pairing people now.")
     if (
         mentee.program_id != program.pk
         or mentee.status != RegistrationStatus.SUBMITTED
@@ -231,6 +234,10 @@ def request_accept(*, request: MentorRequest, by: User, notify_mentor: bool = Fa
     )
     if request.status != RequestStatus.PENDING:
         raise ValidationError(f"This request is already {request.get_status_display().lower()}.")
+    if request.expires_at <= timezone.now():
+        raise ValidationError("This request has expired.")
+    if request.mentee.status != RegistrationStatus.SUBMITTED or mentor.status != RegistrationStatus.SUBMITTED:
+        raise ValidationError("One of you is no longer registered in the program.")
     program = request.program
     taken = active_load(program).get(mentor.pk, 0)
     if taken >= mentor.capacity:
@@ -271,6 +278,8 @@ def _decide(request: MentorRequest, status: str, response: str) -> MentorRequest
     )
     if request.status != RequestStatus.PENDING:
         raise ValidationError(f"This request is already {request.get_status_display().lower()}.")
+    if status != RequestStatus.CANCELLED and request.expires_at <= timezone.now():
+        raise ValidationError("This request has expired.")
     request.status, request.response, request.decided_at = status, response.strip()[:2000], timezone.now()
     request.save(update_fields=["status", "response", "decided_at"])
     return request
@@ -336,7 +345,7 @@ def _notify(request: MentorRequest, template_dir: str, *, to: User) -> None:
             "person": to,
             "mentee": request.mentee.user,
             "mentor": request.mentor.user,
-            "choose_url": absolute_url(f"/o/{org.slug}/p/{program.slug}/mentors/", org),
-            "requests_url": absolute_url(f"/o/{org.slug}/p/{program.slug}/requests/", org),
+            "choose_url": absolute_url(reverse("pairing:choose", args=[org.slug, program.slug]), org),
+            "requests_url": absolute_url(reverse("pairing:requests", args=[org.slug, program.slug]), org),
         },
     )

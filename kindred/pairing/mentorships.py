@@ -1,19 +1,34 @@
 """After the match: "not a good fit", ending and reassigning mentorships, completion at the end
 of the program. Every change is logged with who and when."""
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import timezone
 
 from kindred.accounts.models import User
 from kindred.lib.mail import email_send
 from kindred.orgs.models import Membership, Role
 from kindred.orgs.selectors import absolute_url, email_branding
-from kindred.pairing.models import Exclusion, Mentorship, MentorshipEvent, MentorshipMember, MentorshipStatus
-from kindred.programs.models import Program, Status, StatusChange
-from kindred.registration.models import Registration
+from kindred.pairing.models import (
+    Exclusion,
+    MentorRequest,
+    Mentorship,
+    MentorshipEvent,
+    MentorshipMember,
+    MentorshipStatus,
+    Proposal,
+    RequestStatus,
+)
+from kindred.programs.models import Program, Status, StatusChange, Structure
+from kindred.programs.services import program_change_status
+from kindred.registration.models import Registration, RegistrationStatus
+from kindred.registration.signals import registration_withdrawn
 
 
 def _log(mentorship: Mentorship, kind: str, by: User | None, note: str = "") -> None:
@@ -93,7 +108,7 @@ def _tell_admins(mentorship: Mentorship, registration: Registration, reason: str
             "program": program,
             "person": registration.user,
             "reason": reason,
-            "url": absolute_url(f"/o/{org.slug}/programs/{program.slug}/mentorships/", org),
+            "url": absolute_url(reverse("pairing:mentorships", args=[org.slug, program.slug]), org),
         },
     )
 
@@ -124,10 +139,13 @@ def mentorship_reassign(
         raise ValidationError("This mentee is not in the mentorship.")
     if (
         mentor.program_id != program.pk
+        or mentor.status != RegistrationStatus.SUBMITTED
         or not mentor.is_mentor
         or mentor.pk in (mentee.pk, mentorship.mentor_id)
     ):
-        raise ValidationError({"mentor": "Choose another mentor of this program."})
+        raise ValidationError({"mentor": "Choose another registered mentor of this program."})
+    if Exclusion.objects.filter(program=program, mentee=mentee, mentor=mentor).exists():
+        raise ValidationError({"mentor": "These two are on the never-pair list."})
     members = mentorship.members.count()
     if members > 1:
         MentorshipMember.objects.filter(mentorship=mentorship, registration=mentee).delete()
@@ -140,7 +158,11 @@ def mentorship_reassign(
     else:
         _end(mentorship, status=MentorshipStatus.ENDED, reason=f"Reassigned to {mentor.user.display_name}")
         _log(mentorship, "reassigned", by, f"Reassigned to {mentor.user.display_name}")
-    new = Mentorship.objects.create(program=program, mentor=mentor)
+    group = program.structure == Structure.GROUP
+    existing = Mentorship.objects.filter(
+        program=program, mentor=mentor, status=MentorshipStatus.ACTIVE
+    ).first()
+    new = existing if group and existing else Mentorship.objects.create(program=program, mentor=mentor)
     MentorshipMember.objects.create(mentorship=new, registration=mentee, role="mentee")
     _log(new, "assigned", by, f"Reassigned from mentorship {mentorship.pk}")
     return new
@@ -156,6 +178,40 @@ def mentorships_complete(*, program: Program, by: User | None) -> int:
         _end(mentorship, status=MentorshipStatus.COMPLETED, reason="")
         _log(mentorship, "completed", by, "The program ended")
     return len(active)
+
+
+def programs_complete_ended(*, today: dt.date | None = None) -> int:
+    """Running programs past their end date complete, and so do their mentorships (the sweep)."""
+    today = today or timezone.localdate()
+    ended = Program.objects.filter(status=Status.RUNNING, ends_on__lt=today)
+    for program in ended:
+        program_change_status(program=program, to=Status.COMPLETED, by=None)
+    return len(ended)
+
+
+@receiver(registration_withdrawn)
+def release_withdrawn(sender: type[Registration], registration: Registration, **kwargs: object) -> None:
+    """Someone withdrew: their requests are cancelled, their proposals dropped, and their active
+    mentorships end (a group loses one mentee; a mentor's withdrawal ends the whole group)."""
+    MentorRequest.objects.filter(status=RequestStatus.PENDING).filter(
+        Q(mentee=registration) | Q(mentor=registration)
+    ).update(status=RequestStatus.CANCELLED, decided_at=timezone.now())
+    Proposal.objects.filter(Q(mentee=registration) | Q(mentor=registration)).delete()
+    note = f"{registration.user.display_name} withdrew from the program"
+    for mentorship in (
+        Mentorship.objects.select_for_update()
+        .filter(
+            Q(mentor=registration) | Q(members__registration=registration), status=MentorshipStatus.ACTIVE
+        )
+        .distinct()
+    ):
+        others = mentorship.members.exclude(registration=registration)
+        if mentorship.mentor_id != registration.pk and mentorship.mentor_id is not None and others.exists():
+            MentorshipMember.objects.filter(mentorship=mentorship, registration=registration).delete()
+            _log(mentorship, "member_left", registration.user, note)
+        else:
+            _end(mentorship, status=MentorshipStatus.ENDED, reason=note)
+            _log(mentorship, "ended", registration.user, note)
 
 
 @receiver(post_save, sender=StatusChange)

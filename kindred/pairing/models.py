@@ -73,8 +73,8 @@ class Criterion(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     name = models.CharField(max_length=80)
     comparison = models.CharField(max_length=10, choices=Comparison.choices)
-    mentee_question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
-    mentor_question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    mentee_question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="criteria_as_mentee")
+    mentor_question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="criteria_as_mentor")
     weight = models.CharField(max_length=6, choices=Weight.choices, default=Weight.MEDIUM)
     reverse = models.BooleanField(
         default=False, help_text="Ordinal only: the mentor ranks lower (reverse mentoring)."

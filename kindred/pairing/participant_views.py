@@ -5,11 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from kindred.accounts.http import AuthedRequest
+from kindred.lib.forms import posted_id
 from kindred.pairing import choice
 from kindred.pairing import mentorships as ms
 from kindred.pairing.criteria import settings_for
@@ -38,7 +40,7 @@ def _participant(request: AuthedRequest, org_slug: str, program_slug: str) -> tu
 def _profile(registration: Registration) -> list[tuple[str, str]]:
     """A person's answers as shown to the people they are matched or may be matched with."""
     questions = [q for q in questions_of(registration.program) if not q.builtin]
-    values = current_values(registration, questions)
+    values = current_values(registration, questions, draft=False)
     rows = []
     for q in questions:
         value = values.get(f"q{q.pk}")
@@ -61,12 +63,13 @@ def _ctx(program: Program, registration: Registration, **extra: object) -> dict[
 def mine(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
     """My mentor / my mentees (or peers), with their profiles and why we were matched."""
     program, registration = _participant(request, org_slug, program_slug)
-    mine = [
-        m
-        for m in mentorships_of(program).filter(status=MentorshipStatus.ACTIVE)
-        if m.mentor_id == registration.pk
-        or any(x.registration_id == registration.pk for x in m.members.all())
-    ]
+    mine = list(
+        mentorships_of(program)
+        .filter(
+            Q(mentor=registration) | Q(members__registration=registration), status=MentorshipStatus.ACTIVE
+        )
+        .distinct()
+    )
     items = []
     for m in mine:
         others = [x.registration for x in m.members.all() if x.registration_id != registration.pk]
@@ -148,7 +151,8 @@ def choose(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
 @login_required
 def mentor_detail(request: AuthedRequest, org_slug: str, program_slug: str, mentor_id: int) -> HttpResponse:
     program, registration = _participant(request, org_slug, program_slug)
-    if not settings_for(program).mentee_choice:
+    choosing = program.status in (Status.PAIRING, Status.RUNNING, Status.REGISTRATION)
+    if not settings_for(program).mentee_choice or not registration.is_mentee or not choosing:
         raise Http404
     mentor = get_object_or_404(
         Registration.objects.select_related("user"),
@@ -215,7 +219,7 @@ def requests(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
         raise Http404
     if request.method == "POST":
         mentor_request = get_object_or_404(
-            MentorRequest, pk=request.POST.get("request"), program=program, mentor=registration
+            MentorRequest, pk=posted_id(request.POST.get("request")), program=program, mentor=registration
         )
         action = request.POST.get("action")
         try:
@@ -290,8 +294,12 @@ def mentorship_manage(
                 )
                 messages.success(request, "Mentorship ended.")
             else:
-                mentee = get_object_or_404(Registration, pk=request.POST.get("mentee"), program=program)
-                mentor = get_object_or_404(Registration, pk=request.POST.get("mentor"), program=program)
+                mentee = get_object_or_404(
+                    Registration, pk=posted_id(request.POST.get("mentee")), program=program
+                )
+                mentor = get_object_or_404(
+                    Registration, pk=posted_id(request.POST.get("mentor")), program=program
+                )
                 ms.mentorship_reassign(mentorship=mentorship, mentee=mentee, mentor=mentor, by=request.user)
                 messages.success(
                     request, f"{mentee.user.display_name} now has {mentor.user.display_name} as mentor."

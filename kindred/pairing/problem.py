@@ -86,12 +86,18 @@ class _Values:
         return None
 
 
+def attribute_name(c: Criterion, side: str) -> str:
+    """Attributes are named per criterion and side: one question may feed two criteria that read
+    it differently (a scale position for one, a set of labels for another)."""
+    return f"c{c.pk}{'e' if side == 'mentee' else 'm'}"
+
+
 def engine_criterion(c: Criterion) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "name": c.name,
         "kind": c.comparison,
-        "mentee": f"q{c.mentee_question_id}",
-        "mentor": f"q{c.mentor_question_id}",
+        "mentee": attribute_name(c, "mentee"),
+        "mentor": attribute_name(c, "mentor"),
         "weight": ENGINE_WEIGHT[c.weight],
     }
     if c.comparison == Comparison.ORDINAL:
@@ -158,7 +164,8 @@ def build_problem(
                 table.texts.get(reg.pk, {}).get(qid),
             )
             if value is not None:
-                attrs[f"q{qid}"] = value
+                # Keyed by criterion: one question may feed two criteria that read it differently.
+                attrs[attribute_name(c, side)] = value
         if settings.max_time_zone_gap is not None:
             tz = table.texts.get(reg.pk, {}).get(tz_question) if tz_question else None
             offset = utc_offset_hours(tz or reg.user.time_zone, now)

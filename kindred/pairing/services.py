@@ -1,5 +1,6 @@
 """Pairing writes: run matching in the worker, review proposals, publish mentorships."""
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -27,6 +28,8 @@ from kindred.pairing.problem import build_problem, registration_id
 from kindred.programs.models import Program, Structure
 from kindred.registration.models import Registration, RegistrationStatus
 
+STALE_AFTER = dt.timedelta(minutes=30)
+
 
 def _pk(engine_id: str) -> int:
     return int(engine_id[1:])
@@ -35,7 +38,12 @@ def _pk(engine_id: str) -> int:
 @transaction.atomic
 def match_run_start(*, program: Program, by: User, objective: str) -> MatchRun:
     """Queue a matching run for the worker (one at a time per program)."""
-    if MatchRun.objects.filter(program=program, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists():
+    busy = MatchRun.objects.filter(program=program, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+    # A run whose worker died is given up after STALE_AFTER, so matching is never blocked for good.
+    busy.filter(created_at__lt=timezone.now() - STALE_AFTER).update(
+        status=RunStatus.FAILED, error="The worker stopped before finishing.", finished_at=timezone.now()
+    )
+    if busy.exists():
         raise ValidationError("Matching is already running for this program.")
     if program.structure == Structure.FLASH:
         raise ValidationError(
@@ -53,14 +61,24 @@ def _progress(run: MatchRun, progress: int, step: str) -> None:
 @task()
 def run_matching(run_id: int) -> dict[str, Any]:
     """Build the problem, solve it with locked proposals kept, and replace the unlocked proposals."""
+    # Claim the run: a second delivery of the same task finds it taken and does nothing.
+    if not MatchRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(status=RunStatus.RUNNING):
+        return {"skipped": True}
     run = MatchRun.objects.select_related("program__organization").get(pk=run_id)
     try:
         return _run(run)
     except (ProblemError, ValueError) as exc:
-        MatchRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED, error=str(exc), finished_at=timezone.now()
-        )
+        _fail(run, str(exc))
         return {"error": str(exc)}
+    except Exception:
+        _fail(run, "Matching stopped on an unexpected error (it is logged). Try again.")
+        raise
+
+
+def _fail(run: MatchRun, error: str) -> None:
+    MatchRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.FAILED, error=error, finished_at=timezone.now()
+    )
 
 
 def _run(run: MatchRun) -> dict[str, Any]:
@@ -225,10 +243,14 @@ def exclusion_add(
 
 
 @transaction.atomic
-def proposals_publish(*, program: Program, by: User | None, notify: bool = True) -> list[Mentorship]:
-    """Turn every proposal into a mentorship in one transaction and email both sides.
-    Group programs get one mentorship per mentor with all their mentees. Publishing again creates
-    nothing for pairs already published."""
+def proposals_publish(
+    *, program: Program, by: User | None, notify: bool = True
+) -> tuple[list[Mentorship], int]:
+    """Turn every proposal into a mentorship in one transaction and email both sides. Group
+    programs get one mentorship per mentor with all their mentees. Publishing again creates
+    nothing for pairs already published. Proposals that no longer hold (someone withdrew or
+    changed role, or the mentor filled up through mentee choice since the run) are dropped;
+    returns the mentorships made and how many proposals were dropped."""
     proposals = list(
         Proposal.objects.select_for_update()
         .filter(program=program)
@@ -236,6 +258,9 @@ def proposals_publish(*, program: Program, by: User | None, notify: bool = True)
     )
     if not proposals:
         raise ValidationError("There are no proposals to publish.")
+    valid = _still_valid(program, proposals)
+    dropped = len(proposals) - len(valid)
+    proposals = valid
     active = set(
         MentorshipMember.objects.filter(
             mentorship__program=program, mentorship__status=MentorshipStatus.ACTIVE
@@ -296,7 +321,33 @@ def proposals_publish(*, program: Program, by: User | None, notify: bool = True)
     if notify:
         for m in created:
             _introduction_emails(m)
-    return created
+    return created, dropped
+
+
+def _still_valid(program: Program, proposals: list[Proposal]) -> list[Proposal]:
+    """The proposals that can still be published, checked under a lock on the mentors' rows:
+    both people registered, on the right sides, and mentors with room (an admin's manual pair
+    may go past capacity on purpose)."""
+    peer = program.structure == Structure.PEER
+    mentor_ids = sorted({p.mentor_id for p in proposals})
+    mentors = {r.pk: r for r in Registration.objects.select_for_update().filter(pk__in=mentor_ids)}
+    load: dict[int, int] = dict(
+        MentorshipMember.objects.filter(mentorship__mentor_id__in=mentor_ids, mentorship__status="active")
+        .values_list("mentorship__mentor_id")
+        .annotate(n=Count("pk"))
+    )
+    valid = []
+    for p in sorted(proposals, key=lambda p: (not p.manual, not p.locked, -(p.score or 0))):
+        mentor = mentors[p.mentor_id]
+        registered = (
+            p.mentee.status == RegistrationStatus.SUBMITTED and mentor.status == RegistrationStatus.SUBMITTED
+        )
+        sides = peer or p.circle is not None or (p.mentee.is_mentee and mentor.is_mentor)
+        room = peer or p.circle is not None or p.manual or load.get(mentor.pk, 0) < mentor.capacity
+        if registered and sides and room:
+            valid.append(p)
+            load[mentor.pk] = load.get(mentor.pk, 0) + 1
+    return valid
 
 
 def _introduction_emails(mentorship: Mentorship) -> None:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kindred.accounts.http import AuthedRequest
-from kindred.lib.forms import add_errors
+from kindred.lib.forms import add_errors, posted_id
 from kindred.matching import ProblemError, parse_problem, score_matrix
 from kindred.pairing import criteria as crit
 from kindred.pairing import selectors, services
@@ -116,7 +116,7 @@ def exclusions(request: AuthedRequest, org_slug: str, program_slug: str) -> Http
     pa = _staff(request, org_slug, program_slug)
     program = pa.program
     if request.POST.get("remove"):
-        get_object_or_404(Exclusion, pk=request.POST["remove"], program=program).delete()
+        get_object_or_404(Exclusion, pk=posted_id(request.POST["remove"]), program=program).delete()
         messages.success(request, "They can be paired again.")
         return redirect(reverse("pairing:criteria", args=[org_slug, program_slug]) + "#never")
     found: dict[str, Registration] = {}
@@ -280,7 +280,7 @@ def assign(request: AuthedRequest, org_slug: str, program_slug: str, registratio
         status=RegistrationStatus.SUBMITTED,
     )
     if request.method == "POST":
-        mentor = get_object_or_404(Registration, pk=request.POST.get("mentor"), program=program)
+        mentor = get_object_or_404(Registration, pk=posted_id(request.POST.get("mentor")), program=program)
         try:
             services.proposal_assign(program=program, mentee=mentee, mentor=mentor)
         except ValidationError as exc:
@@ -342,13 +342,18 @@ def assign(request: AuthedRequest, org_slug: str, program_slug: str, registratio
 def publish(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
     pa = _staff(request, org_slug, program_slug)
     try:
-        made = services.proposals_publish(program=pa.program, by=request.user)
+        made, dropped = services.proposals_publish(program=pa.program, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
             request,
             f"Published {len(made)} mentorship{'s' if len(made) != 1 else ''}; "
-            "introductions are on their way.",
+            "introductions are on their way."
+            + (
+                f" {dropped} proposal{'s' if dropped != 1 else ''} no longer held and were dropped."
+                if dropped
+                else ""
+            ),
         )
     return redirect("pairing:review", org_slug, program_slug)

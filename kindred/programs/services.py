@@ -12,14 +12,14 @@ from kindred.orgs.models import Organization
 from kindred.programs.checklist import missing_general_information
 from kindred.programs.models import Program, Status, StatusChange
 
-# The legal moves. Going back one step is allowed while nobody has been paired yet
-# (reopening registration, or unpublishing a draft); a completed program can be archived and back.
+# The legal moves. Going back is allowed where nothing is lost: unpublishing a program still open
+# for registration, reopening registration before anyone is paired; archiving and unarchiving.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     Status.DRAFT: (Status.REGISTRATION,),
     Status.REGISTRATION: (Status.PAIRING, Status.DRAFT),
     Status.PAIRING: (Status.RUNNING, Status.REGISTRATION),
     Status.RUNNING: (Status.COMPLETED,),
-    Status.COMPLETED: (Status.ARCHIVED, Status.RUNNING),
+    Status.COMPLETED: (Status.ARCHIVED,),
     Status.ARCHIVED: (Status.COMPLETED,),
 }
 
@@ -85,6 +85,8 @@ def program_update(*, program: Program, **fields: Any) -> Program:
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS:
             raise ValueError(f"{name} is not an editable program field")
+        if name == "structure" and value != program.structure and program.status != Status.DRAFT:
+            raise ValidationError({"structure": "The structure is fixed once registration has opened."})
         setattr(program, name, value)
     _check_dates(program)
     program.full_clean(exclude=["organization", "created_by"])
@@ -97,7 +99,7 @@ def allowed_moves(program: Program) -> tuple[str, ...]:
 
 
 @transaction.atomic
-def program_change_status(*, program: Program, to: str, by: User) -> Program:
+def program_change_status(*, program: Program, to: str, by: User | None) -> Program:
     """Move a program through its lifecycle, refusing moves that are not allowed."""
     program = Program.objects.select_for_update().get(pk=program.pk)
     current = Status(program.status)
@@ -121,6 +123,13 @@ def program_change_status(*, program: Program, to: str, by: User) -> Program:
                 + ", ".join(missing)
                 + "."
             )
+    # Reverse relations by name: this app sits below registration and pairing.
+    if target == Status.DRAFT and program.registrations.exists():
+        raise ValidationError(
+            "People have registered: registration can close, but the program cannot go back to draft."
+        )
+    if target == Status.REGISTRATION and current == Status.PAIRING and program.mentorships.exists():
+        raise ValidationError("Pairs are published: registration cannot reopen for this cohort.")
     StatusChange.objects.create(program=program, from_status=current, to_status=target, by=by)
     program.status = target
     program.save(update_fields=["status", "updated_at"])

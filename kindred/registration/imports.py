@@ -524,8 +524,13 @@ def _answer_rows(registration_id: int, clean: CleanAnswers) -> list[Answer]:
     return rows
 
 
-def _users_for(rows: Sequence[GoodRow], seen: dict[int, int]) -> tuple[dict[str, User], list[User]]:
-    """The chunk's people by email: existing users (profile updated from the file) and new ones."""
+def _users_for(
+    rows: Sequence[GoodRow], seen: dict[int, int], organization_id: int
+) -> tuple[dict[str, User], list[User]]:
+    """The chunk's people by email, creating the new ones. An import never rewrites anyone's
+    profile: it only fills fields still empty, and only for people already in this organization
+    (a person's account is theirs, and may belong to other organizations too). New accounts are
+    not verified: their owners prove the address when they first log in."""
     emails = [r.email for r in rows]
     users = {u.email.lower(): u for u in User.objects.filter(email__in=emails)}
     missing = [e for e in emails if e not in users]
@@ -533,6 +538,11 @@ def _users_for(rows: Sequence[GoodRow], seen: dict[int, int]) -> tuple[dict[str,
         # A verified second address identifies its owner too.
         for address in EmailAddress.objects.filter(email__in=missing, verified=True).select_related("user"):
             users.setdefault(address.email.lower(), address.user)
+    members = set(
+        Membership.objects.filter(organization_id=organization_id, user__in=list(users.values())).values_list(
+            "user_id", flat=True
+        )
+    )
     changed, new = [], []
     for row in rows:
         user = users.get(row.email)
@@ -544,14 +554,16 @@ def _users_for(rows: Sequence[GoodRow], seen: dict[int, int]) -> tuple[dict[str,
         if user.pk in seen:
             raise ValidationError(f"Lines {seen[user.pk]} and {row.line} are the same person ({user.email}).")
         seen[user.pk] = row.line
-        updates = {k: v for k, v in row.profile.items() if v and getattr(user, k) != v}
+        if user.pk not in members:
+            continue
+        updates = {k: v for k, v in row.profile.items() if v and not getattr(user, k)}
         if updates:
             for key, value in updates.items():
                 setattr(user, key, value)
             changed.append(user)
     User.objects.bulk_create(new)
     EmailAddress.objects.bulk_create(
-        [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in new]
+        [EmailAddress(user=u, email=u.email, verified=False, primary=True) for u in new]
     )
     if changed:
         User.objects.bulk_update(changed, ["name", "job_title", "department"])
@@ -561,7 +573,7 @@ def _users_for(rows: Sequence[GoodRow], seen: dict[int, int]) -> tuple[dict[str,
 def _save_chunk(program: Program, rows: Sequence[GoodRow], seen: dict[int, int]) -> tuple[int, int]:
     """Write one chunk of good rows with a fixed number of bulk queries. Returns (created, updated)."""
     now = timezone.now()
-    users, _ = _users_for(rows, seen)
+    users, _ = _users_for(rows, seen, program.organization_id)
     user_ids = [users[r.email].pk for r in rows]
     members = set(
         Membership.objects.filter(organization_id=program.organization_id, user_id__in=user_ids).values_list(

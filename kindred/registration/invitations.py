@@ -2,9 +2,12 @@
 
 Sending is restartable and at-most-once per invitation: a batch claims rows by moving them from
 `queued` to `sending` with a conditional UPDATE, sends them, and records `sent` or `failed`. A
-crash mid-batch leaves rows in `sending`, which are never picked up again automatically (better
-a missed invitation an admin can resend than a duplicate)."""
+crash mid-batch leaves rows in `sending`; they are not retried on their own (better a missed
+invitation than a duplicate): "Resend failed" queues failed rows and those stuck in `sending`
+again. Invitations to a program still in draft wait, queued, until registration opens (the sweep
+starts them), since their link would not work before."""
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 
@@ -12,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.template.defaultfilters import linebreaksbr, urlize
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -21,7 +24,7 @@ from django_tasks import task
 from kindred.accounts.models import User
 from kindred.lib.mail import email_queue, from_address
 from kindred.orgs.selectors import absolute_url, email_branding
-from kindred.programs.models import Program
+from kindred.programs.models import Program, Status
 from kindred.registration.models import InvitationStatus, ProgramInvitation, ProgramSetup
 from kindred.registration.services import setup_for
 
@@ -131,6 +134,35 @@ def invitations_remind(*, program: Program) -> int:
     return n
 
 
+STUCK_AFTER = dt.timedelta(hours=1)
+
+
+@transaction.atomic
+def invitations_resend(*, program: Program) -> int:
+    """Queue failed invitations, and those stuck sending for an hour, to be sent again."""
+    stuck = Q(status=InvitationStatus.SENDING, created_at__lt=timezone.now() - STUCK_AFTER)
+    n = ProgramInvitation.objects.filter(Q(status=InvitationStatus.FAILED) | stuck, program=program).update(
+        status=InvitationStatus.QUEUED, error=""
+    )
+    if n:
+        transaction.on_commit(lambda: send_invitation_batch.enqueue(program.pk))
+    return n
+
+
+def invitations_start_waiting() -> int:
+    """Start sending the invitations that waited for their program to open (run by the sweep)."""
+    waiting = (
+        ProgramInvitation.objects.filter(status=InvitationStatus.QUEUED)
+        .exclude(program__status=Status.DRAFT)
+        .values_list("program_id", flat=True)
+        .distinct()
+    )
+    programs = list(waiting)
+    for program_id in programs:
+        send_invitation_batch.enqueue(program_id)
+    return len(programs)
+
+
 def _claim(program_id: int, reminder: bool) -> list[ProgramInvitation]:
     """Take up to BATCH_SIZE rows for this worker: a conditional UPDATE per row, so two workers
     never send the same invitation."""
@@ -170,6 +202,8 @@ def _deliver(invitation: ProgramInvitation, setup: ProgramSetup, *, reminder: bo
 def send_invitation_batch(program_id: int) -> dict[str, int]:
     """Send one batch of queued invitations and due reminders; enqueue another batch if more wait."""
     program = Program.objects.select_related("organization").get(pk=program_id)
+    if program.status == Status.DRAFT:
+        return {"sent": 0, "failed": 0, "reminded": 0}  # the links work once registration opens
     setup = setup_for(program)
     counts = {"sent": 0, "failed": 0, "reminded": 0}
     for invitation in _claim(program_id, reminder=False):

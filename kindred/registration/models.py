@@ -79,6 +79,13 @@ class Question(models.Model):
     class Meta:
         ordering = ("position", "pk")
         indexes = [models.Index(fields=["program", "position"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "builtin"],
+                condition=~models.Q(builtin=""),
+                name="one_builtin_of_each_kind",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max
 
 from kindred.orgs.models import Organization, Skill, SkillKind
@@ -47,9 +47,19 @@ def _next_position(program: Program, section: str = "") -> int:
     return (top or 0) + 10
 
 
-@transaction.atomic
 def questionnaire_ensure_builtins(*, program: Program) -> None:
-    """Give the program the two built-in questions of the "Role selection" section (idempotent)."""
+    """Give the program the two built-in questions of the "Role selection" section (idempotent;
+    a unique constraint makes two simultaneous first visits create them once)."""
+    if Question.objects.filter(program=program).exclude(builtin="").count() == 2:
+        return
+    try:
+        with transaction.atomic():
+            _create_builtins(program)
+    except IntegrityError:
+        pass  # someone else created them at the same moment
+
+
+def _create_builtins(program: Program) -> None:
     existing = set(
         Question.objects.filter(program=program).exclude(builtin="").values_list("builtin", flat=True)
     )
@@ -233,6 +243,13 @@ def question_update(
             fields.pop(locked, None)
     for name, value in fields.items():
         setattr(question, name, value)
+    if question.builtin == Builtin.CAPACITY:
+        # Capacity is a count of mentees: at least 1, and within what the database column holds.
+        question.required = True
+        question.min_value = max(question.min_value or 1, 1)
+        question.max_value = min(question.max_value or 20, 50)
+        if question.min_value > question.max_value:
+            raise ValidationError({"max_value": "The maximum must not be below the minimum."})
     own_options = question.kind in CHOICE_KINDS and question.option_source == OptionSource.OWN
     labels = (
         [o.label for o in options]
@@ -276,12 +293,25 @@ def question_delete(*, question: Question, confirm_answers: bool = False) -> int
     if question.builtin:
         raise ValidationError("The role questions are built in: every program needs them.")
     n = Answer.objects.filter(question=question).values("registration_id").distinct().count()
-    if n and not confirm_answers:
-        raise ValidationError(f"{n} people answered this question; confirm to delete their answers too.")
+    criteria = criteria_using(question)
+    if (n or criteria) and not confirm_answers:
+        raise ValidationError(
+            f"{n} people answered this question"
+            + (f" and {len(criteria)} pairing criteria use it" if criteria else "")
+            + "; confirm to delete them too."
+        )
     Answer.objects.filter(question=question).delete()
     Question.objects.filter(linked=question).update(linked=None)
     question.delete()
     return n
+
+
+def criteria_using(question: Question) -> list[str]:
+    """Names of the pairing criteria that compare this question (they go if it goes). Read through
+    the reverse relations, as pairing sits above this app."""
+    names = [*question.criteria_as_mentee.values_list("name", flat=True)]
+    names += [*question.criteria_as_mentor.values_list("name", flat=True)]
+    return sorted(set(names))
 
 
 @transaction.atomic

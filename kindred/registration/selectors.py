@@ -12,9 +12,12 @@ from kindred.registration.answers import field_name
 from kindred.registration.models import Answer, Builtin, Question, QuestionKind, Registration
 
 
-def current_values(registration: Registration, questions: Sequence[Question]) -> dict[str, Any]:
-    """What the form shows: the draft if there is one, else the submitted answers."""
-    if registration.draft:
+def current_values(
+    registration: Registration, questions: Sequence[Question], *, draft: bool = True
+) -> dict[str, Any]:
+    """What the form shows: the draft if there is one (and `draft`), else the submitted answers.
+    Anyone but the participant sees submitted answers only (draft=False)."""
+    if draft and registration.draft:
         return dict(registration.draft)
     values: dict[str, Any] = {}
     by_id = {q.pk: q for q in questions}

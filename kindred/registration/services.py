@@ -26,6 +26,7 @@ from kindred.registration.models import (
     RegistrationStatus,
 )
 from kindred.registration.questionnaire import questionnaire_ensure_builtins
+from kindred.registration.signals import registration_withdrawn
 
 DRAFT_LIMIT = 100_000  # characters of JSON: plenty for any questionnaire, a bound for abuse
 
@@ -47,7 +48,7 @@ def registration_window(program: Program, today: dt.date | None = None) -> tuple
     opens, closes = program.registration_opens_on, program.registration_closes_on
     if opens and today < opens:
         return False, f"Registration opens on {opens:%B} {opens.day}, {opens:%Y}."
-    if closes and today > closes:
+    if closes and today > closes and not always_open:
         return False, f"Registration closed on {closes:%B} {closes.day}, {closes:%Y}."
     return True, ""
 
@@ -63,11 +64,17 @@ def questions_of(program: Program) -> QuerySet[Question]:
 
 
 def invitation_for(program: Program, user: User, token: str = "") -> ProgramInvitation | None:
-    invitations = ProgramInvitation.objects.filter(program=program)
-    if token:
-        return invitations.filter(token=token).first()
+    """This person's invitation to the program: the one sent to one of their verified addresses.
+    A personal link only ever works for the person it was sent to, so a forwarded link lets
+    nobody else in."""
     emails = verified_emails(user) | {user.email.lower()}
-    return invitations.filter(email__in=emails).first()
+    invitations = ProgramInvitation.objects.filter(program=program, email__in=emails)
+    if token:
+        invitations = invitations.filter(token=token)
+    invitation = invitations.select_related("registration").first()
+    if invitation is not None and invitation.registration and invitation.registration.user_id != user.pk:
+        return None
+    return invitation
 
 
 def may_register(program: Program, user: User, token: str = "") -> tuple[bool, str]:
@@ -206,4 +213,5 @@ def registration_withdraw(*, registration: Registration) -> Registration:
     registration.status = RegistrationStatus.WITHDRAWN
     registration.withdrawn_at = timezone.now()
     registration.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    registration_withdrawn.send(sender=Registration, registration=registration)
     return registration

@@ -18,6 +18,7 @@ urlpatterns = [
     path(P + "access/", views.access, name="access"),
     path(P + "access/invite/", views.invite, name="invite"),
     path(P + "access/remind/", views.remind, name="remind"),
+    path(P + "access/resend/", views.resend, name="resend"),
     path(P + "emails/", views.emails, name="emails"),
     path(P + "registrants/", views.registrant_list, name="registrants"),
     path(P + "registrants/<int:registration_id>/", views.registrant_detail, name="registrant"),

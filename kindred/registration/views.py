@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kindred.accounts.http import AuthedRequest
-from kindred.lib.forms import add_errors
+from kindred.lib.forms import add_errors, posted_id
 from kindred.lib.timezones import time_zone_choices
 from kindred.orgs.access import OrgAccess
 from kindred.orgs.decorators import org_view
@@ -152,6 +152,7 @@ def question_delete(
     pa = _staff_program(request, org_slug, program_slug)
     question = _question(pa, question_id)
     answered = Answer.objects.filter(question=question).values("registration_id").distinct().count()
+    criteria = qs.criteria_using(question)
     if request.method == "POST":
         _builder_write(request, pa)
         try:
@@ -164,7 +165,9 @@ def question_delete(
             )
         return redirect("registration:questionnaire", org_slug, program_slug)
     return render(
-        request, "registration/question_delete.html", _ctx(pa, question=question, answered=answered)
+        request,
+        "registration/question_delete.html",
+        _ctx(pa, question=question, answered=answered, criteria=criteria),
     )
 
 
@@ -244,6 +247,7 @@ def _steps(
             "q": q,
             "name": name,
             "value": value,
+            "chosen": set(value) if isinstance(value, list) else {value},
             "error": errors.get(name, ""),
             "options": [o for o in q.options.all() if not o.archived] if q.is_choice else [],
             "zones": zones if q.kind == QuestionKind.TIMEZONE else [],
@@ -308,7 +312,13 @@ def register(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
     program = _program_for_participant(request, org_slug, program_slug)
     token = request.session.get(f"invitation:{program.pk}", "")
     registration = Registration.objects.filter(program=program, user=request.user).first()
-    if registration is None or registration.status == RegistrationStatus.WITHDRAWN:
+    withdrawn = registration is not None and registration.status == RegistrationStatus.WITHDRAWN
+    if withdrawn and request.POST.get("action") != "restart":
+        # Coming back is a choice the person makes, not a side effect of opening the page.
+        return render(
+            request, "registration/withdrawn.html", {"organization": program.organization, "program": program}
+        )
+    if registration is None or withdrawn:
         try:
             registration = services.registration_start(program=program, user=request.user, token=token)
         except ValidationError as exc:
@@ -318,11 +328,12 @@ def register(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
                 {"organization": program.organization, "program": program, "reason": " ".join(exc.messages)},
                 status=403,
             )
+    if request.method == "POST" and request.POST.get("action") == "restart":
+        return redirect("registration:register", org_slug, program_slug)
     if request.method == "POST":
+        multi = _multi(program)
         raw = {
-            k: (v if len(v) > 1 or k in _multi(program) else v[0])
-            for k, v in request.POST.lists()
-            if k.startswith("q")
+            k: (v if len(v) > 1 or k in multi else v[0]) for k, v in request.POST.lists() if k.startswith("q")
         }
         try:
             if request.POST.get("action") == "save":
@@ -509,6 +520,15 @@ def invite(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
 
 @require_POST
 @login_required
+def resend(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+    pa = _staff_program(request, org_slug, program_slug)
+    n = inv.invitations_resend(program=pa.program)
+    messages.success(request, f"{n} invitation{'s' if n != 1 else ''} queued again.")
+    return redirect("registration:access", org_slug, program_slug)
+
+
+@require_POST
+@login_required
 def remind(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
     pa = _staff_program(request, org_slug, program_slug)
     n = inv.invitations_remind(program=pa.program)
@@ -612,10 +632,9 @@ def registrant_detail(
         Registration.objects.select_related("user"), pk=registration_id, program=pa.program
     )
     questions = list(services.questions_of(pa.program))
-    values = (
-        current_values(registration, questions)
-        if registration.status == RegistrationStatus.SUBMITTED or registration.draft
-        else {}
+    # A registered person's submitted answers; a started one's draft (labelled "Started").
+    values = current_values(
+        registration, questions, draft=registration.status != RegistrationStatus.SUBMITTED
     )
     return render(
         request,
@@ -643,7 +662,7 @@ def skills(request: AuthedRequest, access: OrgAccess) -> HttpResponse:
                     messages.success(request, f"Added “{form.cleaned_data['name']}”.")
                     return redirect("registration:skills", org.slug)
             else:
-                skill = get_object_or_404(Skill, pk=request.POST.get("skill"), organization=org)
+                skill = get_object_or_404(Skill, pk=posted_id(request.POST.get("skill")), organization=org)
                 if action == "rename":
                     qs.skill_rename(skill=skill, name=request.POST.get("name", ""))
                 else:

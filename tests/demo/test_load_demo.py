@@ -10,6 +10,20 @@ from kindred.registration.models import Registration
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _debug(settings):  # type: ignore[no-untyped-def]
+    settings.DEBUG = True
+
+
+def test_demo_refuses_to_load_without_debug(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("load_demo")
+    assert not User.objects.exists()
+
+
 def counts():  # type: ignore[no-untyped-def]
     return (
         User.objects.count(),

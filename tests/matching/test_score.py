@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kindred.matching import parse_problem, score_matrix
+from kindred.matching.explain import reasons, reasons_many
 from kindred.matching.score import NOT_ALLOWED
 
 from .conftest import random_problem, reference_values
@@ -116,3 +117,16 @@ def test_many_distinct_numbers_use_the_elementwise_path(monkeypatch):
     for seed in range(5):
         data = random_problem(seed, 6, 6)
         assert _engine_values(data) == reference_values(data)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10**6), n=st.integers(1, 6), m=st.integers(1, 5), peer=st.booleans())
+def test_vectorised_reasons_match_the_per_pair_ones(seed, n, m, peer):
+    problem = parse_problem(random_problem(seed, n, m, mode="peer" if peer else "mentoring"))
+    rows, cols = np.divmod(np.arange(len(problem.mentees) * len(problem.mentors)), len(problem.mentors))
+    many = reasons_many(problem, rows, cols)
+    for k, (i, j) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
+        one = reasons(problem, i, j)
+        for a, b in zip(many[k], one, strict=True):
+            assert (a["criterion"], a["weight"]) == (b["criterion"], b["weight"])
+            assert abs(a["similarity"] - b["similarity"]) <= 1e-4 and abs(a["points"] - b["points"]) <= 0.01

@@ -77,3 +77,10 @@ def test_member_is_forbidden(client_for, bob):
 
 def test_outsider_gets_404(client_for, charlie):
     assert post(client_for(charlie)).status_code == 404
+
+
+def test_line_breaks_in_the_sender_name_are_refused(client_for, alice, acme):
+    response = post(client_for(alice), email_display_name="Evil\r\nBcc: x@evil.test")
+    assert response.status_code == 200 and "email_display_name" in response.context["form"].errors
+    acme.refresh_from_db()
+    assert "Bcc" not in acme.email_display_name

@@ -14,6 +14,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(program):  # type: ignore[no-untyped-def]
+    program.status = "pairing"
+    program.save()
     qs = questionnaire(program)
     criteria.criteria_reset_to_defaults(program=program)
     settings = criteria.settings_for(program)
@@ -118,3 +120,39 @@ def test_choice_off_means_no_requests(world):
     settings.save()
     with pytest.raises(ValidationError):
         choice.request_create(program=program, mentee=mentees[0], mentor=mentors[0], message="")
+
+
+def test_an_expired_request_cannot_be_accepted_even_before_the_sweep(world):
+    import time_machine
+
+    program, mentees, mentors, _, _ = world
+    request = choice.request_create(program=program, mentee=mentees[0], mentor=mentors[0], message="")
+    with time_machine.travel(request.expires_at + dt.timedelta(minutes=1)), pytest.raises(ValidationError):
+        choice.request_accept(request=request, by=mentors[0].user)
+    assert not Mentorship.objects.exists()
+
+
+def test_no_requests_once_the_program_is_over(world):
+    program, mentees, mentors, _, _ = world
+    program.status = "archived"
+    program.save()
+    with pytest.raises(ValidationError):
+        choice.request_create(program=program, mentee=mentees[0], mentor=mentors[0], message="")
+
+
+def test_withdrawing_releases_requests_proposals_and_mentorships(world):
+    from kindred.pairing.models import Proposal
+    from kindred.registration.services import registration_withdraw
+
+    program, mentees, mentors, _, settings = world
+    pending = choice.request_create(program=program, mentee=mentees[0], mentor=mentors[0], message="")
+    Proposal.objects.create(program=program, mentee=mentees[1], mentor=mentors[0])
+    settings.mentor_approval = False
+    settings.save()
+    choice.request_create(program=program, mentee=mentees[2], mentor=mentors[1], message="")
+    registration_withdraw(registration=mentors[0])
+    assert MentorRequest.objects.get(pk=pending.pk).status == "cancelled"
+    assert not Proposal.objects.exists()
+    registration_withdraw(registration=mentees[2])
+    ended = Mentorship.objects.get(mentor=mentors[1])
+    assert ended.status == "ended" and "withdrew" in ended.end_reason

@@ -16,6 +16,8 @@ from tests.registration.helpers import questionnaire
 @pytest.mark.django_db(transaction=True)
 def test_twenty_mentees_ask_a_mentor_with_capacity_three_at_once(postgres, program):
     assert connection.vendor == "postgresql"
+    program.status = "pairing"
+    program.save()
     qs = questionnaire(program)
     criteria.criteria_reset_to_defaults(program=program)
     settings = criteria.settings_for(program)

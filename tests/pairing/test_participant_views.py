@@ -148,3 +148,32 @@ def test_program_completion_completes_mentorships(world, alice):
     program_change_status(program=program, to="completed", by=alice)
     m.refresh_from_db()
     assert m.status == "completed" and m.events.get().kind == "completed"
+
+
+def test_the_sweep_completes_programs_past_their_end(world, alice):
+    import datetime as dt
+
+    from django.core.management import call_command
+
+    from kindred.programs.models import Program
+
+    program, mentee, mentor = world
+    m = paired(program, mentee, mentor)
+    program.status, program.ends_on = "running", dt.date(2020, 1, 1)
+    program.starts_on = dt.date(2019, 6, 1)
+    program.save()
+    call_command("sweep")
+    assert Program.objects.get(pk=program.pk).status == "completed"
+    m.refresh_from_db()
+    assert m.status == "completed"
+
+
+def test_registration_cannot_reopen_once_pairs_are_published(world, alice):
+    from django.core.exceptions import ValidationError
+
+    from kindred.programs.services import program_change_status
+
+    program, mentee, mentor = world
+    paired(program, mentee, mentor)
+    with pytest.raises(ValidationError):
+        program_change_status(program=program, to="registration", by=alice)

@@ -51,12 +51,11 @@ def test_problem_compares_by_meaning(program, qs):
     data = build_problem(program).data
     mentee = next(m for m in data["mentees"] if m["id"] == f"r{junior.pk}")
     mentor = next(m for m in data["mentors"] if m["id"] == f"r{senior.pk}")
-    seniority = f"q{qs['seniority'].pk}"
-    assert (mentee["attributes"][seniority], mentor["attributes"][seniority]) == (1.0, 4.0)
-    grow, strengths = f"q{qs['skills_to_grow'].pk}", f"q{qs['strengths'].pk}"
-    assert mentee["attributes"][grow][0].startswith("skill:") and mentor["attributes"][strengths][
-        0
-    ].startswith("skill:")
+    by_name = {c.name: c for c in Criterion.objects.filter(program=program)}
+    senior, skills = by_name["Mentor is more senior"], by_name["Skills to grow ↔ strengths"]
+    assert (mentee["attributes"][f"c{senior.pk}e"], mentor["attributes"][f"c{senior.pk}m"]) == (1.0, 4.0)
+    assert mentee["attributes"][f"c{skills.pk}e"][0].startswith("skill:")
+    assert mentor["attributes"][f"c{skills.pk}m"][0].startswith("skill:")
     assert mentor["capacity"] == 2
 
 
@@ -79,7 +78,7 @@ def test_run_then_publish(program, qs, alice, django_capture_on_commit_callbacks
     assert run.status == "done" and run.stats["matched"] == 2 and len(run.stats["unmatched"]) == 1
     assert Proposal.objects.filter(program=program, mentor=mentor).count() == 2
     with django_capture_on_commit_callbacks(execute=True):
-        made = services.proposals_publish(program=program, by=alice)
+        made, _ = services.proposals_publish(program=program, by=alice)
     assert len(made) == 2 and Mentorship.objects.filter(program=program).count() == 2
     assert not Proposal.objects.exists()
     assert len(mail.outbox) == 4  # both sides of both pairs
@@ -162,7 +161,7 @@ def test_peer_circles_are_proposed_and_published_whole(
     run = MatchRun.objects.get()
     assert run.status == "done", run.error
     assert run.stats["circles"] == 2 and set(Proposal.objects.values_list("circle", flat=True)) == {1, 2}
-    made = services.proposals_publish(program=program, by=alice, notify=False)
+    made, _ = services.proposals_publish(program=program, by=alice, notify=False)
     assert sorted(m.members.count() for m in made) == [3, 3]
     assert {x.registration_id for m in made for x in m.members.all()} == {p.pk for p in people}
     assert all(m.mentor is None for m in made)
@@ -194,9 +193,52 @@ def test_group_programs_publish_one_group_per_mentor(program, qs, alice, django_
     with django_capture_on_commit_callbacks(execute=True):
         services.match_run_start(program=program, by=alice, objective="max_participation")
     with django_capture_on_commit_callbacks(execute=True):
-        made = services.proposals_publish(program=program, by=alice)
+        made, _ = services.proposals_publish(program=program, by=alice)
     [group] = made
     assert group.mentor == mentor and {m.registration_id for m in group.members.all()} == {
         m.pk for m in mentees
     }
     assert len(mail.outbox) == 5  # the mentor and each mentee
+
+
+def test_publish_drops_proposals_that_no_longer_hold(program, qs, alice, django_capture_on_commit_callbacks):
+    from kindred.registration.services import registration_withdraw
+
+    criteria.criteria_reset_to_defaults(program=program)
+    a, b, c = (register(program, qs, "mentee", seniority=1, name=f"Mentee {i}") for i in range(3))
+    mentor = register(program, qs, "mentor", seniority=4)  # capacity 2
+    other = register(program, qs, "mentor", seniority=4)
+    Proposal.objects.create(program=program, mentee=a, mentor=mentor, score=90)
+    Proposal.objects.create(program=program, mentee=b, mentor=mentor, score=80)
+    Proposal.objects.create(program=program, mentee=c, mentor=other, score=70)
+    # Since the run, the mentor filled one place through mentee choice, and `other` withdrew.
+    taken = Mentorship.objects.create(program=program, mentor=mentor)
+    MentorshipMember.objects.create(
+        mentorship=taken, registration=register(program, qs, "mentee", seniority=1)
+    )
+    registration_withdraw(registration=other)  # (its proposal is released by the withdrawal)
+    Proposal.objects.create(program=program, mentee=c, mentor=other, score=70)
+    made, dropped = services.proposals_publish(program=program, by=alice, notify=False)
+    assert [m.members.get().registration for m in made] == [a] and dropped == 2
+
+
+def test_a_run_is_claimed_once(program, qs, alice):
+    criteria.criteria_reset_to_defaults(program=program)
+    run = MatchRun.objects.create(program=program, objective="max_score")
+    services.run_matching.call(run.pk)
+    assert services.run_matching.call(run.pk) == {"skipped": True}
+
+
+def test_a_stale_run_does_not_block_matching_forever(program, qs, alice):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    MatchRun.objects.create(
+        program=program,
+        objective="max_score",
+        status="running",
+        created_at=timezone.now() - dt.timedelta(hours=2),
+    )
+    services.match_run_start(program=program, by=alice, objective="max_score")
+    assert MatchRun.objects.filter(status="failed").count() == 1

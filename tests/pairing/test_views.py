@@ -166,3 +166,14 @@ def test_admin_enters_never_pair_by_email(client_for, alice, program, setup):
     assert "Nobody registered" in bad.content.decode() and Exclusion.objects.count() == 1
     client.post(BASE + "never/", {"remove": exclusion.pk})
     assert not Exclusion.objects.exists()
+
+
+def test_deleting_a_question_says_which_criteria_go_with_it(client_for, alice, program, setup):
+    from kindred.registration.models import Question
+
+    seniority = Question.objects.get(program=program, pool_key="seniority")
+    client = client_for(alice)
+    page = client.get(f"/o/acme/programs/hand-up/questionnaire/{seniority.pk}/delete/").content.decode()
+    assert "Mentor is more senior" in page
+    client.post(f"/o/acme/programs/hand-up/questionnaire/{seniority.pk}/delete/", {"confirm": "yes"})
+    assert not Criterion.objects.filter(name="Mentor is more senior").exists()

@@ -25,6 +25,9 @@ def test_invitation_only_step_needs_invitations(client_for, alice, program):
 
 
 def test_paste_and_upload_invitations(client_for, alice, program, django_capture_on_commit_callbacks):
+    from tests.registration.helpers import open_program
+
+    open_program(program)
     client = client_for(alice)
     upload = SimpleUploadedFile("list.csv", b"email\ne@x.test\nf@x.test\n")
     with django_capture_on_commit_callbacks(execute=True):

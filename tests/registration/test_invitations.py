@@ -70,6 +70,7 @@ def test_reminders_go_only_to_those_who_have_not_registered(smtp_server, program
 
 
 def test_a_delivery_failure_is_recorded(program, settings):
+    open_program(program)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 1  # nothing listens
     ProgramInvitation.objects.create(program=program, email="a@x.test")
@@ -86,3 +87,20 @@ def test_test_send_goes_to_the_admin_and_marks_emails_reviewed(
     [message] = mail.outbox
     assert message.to == [alice.email] and message.subject.startswith("[Test] ")
     assert ProgramSetup.objects.get(program=program).emails_reviewed_at is not None
+
+
+def test_invitations_to_a_draft_program_wait_for_it_to_open(program):
+    ProgramInvitation.objects.create(program=program, email="a@x.test")
+    inv.send_invitation_batch.call(program.pk)
+    assert ProgramInvitation.objects.get().status == "queued" and mail.outbox == []
+    open_program(program)
+    assert inv.invitations_start_waiting() == 1  # immediate worker in tests: sent right away
+    assert ProgramInvitation.objects.get().status == "sent" and len(mail.outbox) == 1
+
+
+def test_failed_invitations_can_be_resent(program, django_capture_on_commit_callbacks):
+    open_program(program)
+    ProgramInvitation.objects.create(program=program, email="a@x.test", status="failed", error="550")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inv.invitations_resend(program=program) == 1
+    assert ProgramInvitation.objects.get().status == "sent"

@@ -110,3 +110,14 @@ def test_withdraw_confirms_first(client_for, bob, qs):
 
 def test_done_page_needs_a_submitted_registration(client_for, bob, qs):
     assert client_for(bob).get("/o/acme/p/hand-up/register/done/").status_code == 404
+
+
+def test_a_withdrawn_person_registers_again_only_by_choice(client_for, bob, qs):
+    client = client_for(bob)
+    client.post(URL, {**raw_for(qs), "action": "submit"})
+    client.post("/o/acme/p/hand-up/withdraw/")
+    page = client.get(URL)
+    assert "You withdrew from Hand-up Mentorship" in page.content.decode()
+    assert Registration.objects.get(user=bob).status == "withdrawn"  # opening the page changed nothing
+    client.post(URL, {"action": "restart"})
+    assert Registration.objects.get(user=bob).status == "draft"

@@ -62,3 +62,11 @@ def test_queries_do_not_grow_with_registrants(client_for, alice, program, qs, dj
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(URL)
     assert response.context["page"].paginator.count == 31
+
+
+def test_profile_shows_only_the_chosen_single_option(client_for, alice, program, qs):
+    registration = register(program, qs, name="Erin Mentee")
+    seniority = list(qs["seniority"].options.all())
+    content = client_for(alice).get(f"{URL}{registration.pk}/").content.decode()
+    assert f'<span class="chip">{seniority[1].label}</span>' in content
+    assert f'<span class="chip">{seniority[0].label}</span>' not in content

@@ -136,3 +136,12 @@ def test_draft_is_bounded_and_keyed_by_question(qs, program, bob):
     assert Registration.objects.get().draft == {"q5": "a"}
     with pytest.raises(ValidationError):
         services.registration_save_draft(registration=registration, raw={"q5": "a" * 200_000})
+
+
+def test_a_forwarded_invitation_link_lets_nobody_else_in(qs, program):
+    ProgramSetup.objects.create(program=program, access_mode="invitation")
+    invitation = ProgramInvitation.objects.create(program=program, email="guest@else.test", status="sent")
+    stranger = UserFactory(email="stranger@else.test")
+    with pytest.raises(ValidationError):
+        services.registration_start(program=program, user=stranger, token=invitation.token)
+    assert not Membership.objects.filter(user=stranger).exists()

@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from kindred.pairing.choice import requests_expire
+from kindred.pairing.mentorships import programs_complete_ended
+from kindred.registration.invitations import invitations_start_waiting
 
 
 class Command(BaseCommand):
@@ -19,8 +21,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, loop: bool, interval: int, **options: Any) -> None:
         while True:
             expired = requests_expire()
-            if expired or not loop:
-                self.stdout.write(f"sweep: {expired} mentor request(s) expired")
+            completed = programs_complete_ended()
+            invitations_start_waiting()
+            if expired or completed or not loop:
+                self.stdout.write(
+                    f"sweep: {expired} mentor request(s) expired, {completed} program(s) completed"
+                )
             if not loop:
                 return
             close_old_connections()
