@@ -161,6 +161,11 @@ def criterion_save(*, criterion: Criterion) -> Criterion:
 
 
 @transaction.atomic
+def criterion_delete(*, criterion: Criterion) -> None:
+    criterion.delete()
+
+
+@transaction.atomic
 def settings_save(*, settings: PairingSettings) -> PairingSettings:
     """Save the pairing settings; this is what ticks "Set up pairing algorithm"."""
     if settings.min_score > 100:

@@ -90,7 +90,7 @@ def criterion_edit(
     form = CriterionForm(request.POST or None, instance=instance, program=pa.program)
     if request.method == "POST":
         if request.POST.get("action") == "delete" and instance.pk:
-            instance.delete()
+            crit.criterion_delete(criterion=instance)
             messages.success(request, "Criterion removed.")
             return redirect("pairing:criteria", org_slug, program_slug)
         if form.is_valid():

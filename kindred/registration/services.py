@@ -36,6 +36,21 @@ def setup_for(program: Program) -> ProgramSetup:
     return setup
 
 
+@transaction.atomic
+def setup_save(*, setup: ProgramSetup, reviewed: str) -> ProgramSetup:
+    """Save a program's registration settings; saving access or the emails is what ticks the
+    "Participant access" or "Review email invites" step."""
+    if reviewed == "access":
+        setup.access_reviewed_at = timezone.now()
+    elif reviewed == "emails":
+        setup.emails_reviewed_at = timezone.now()
+    else:
+        raise ValueError(f"unknown review {reviewed!r}")
+    setup.full_clean(exclude=["program"])
+    setup.save()
+    return setup
+
+
 def registration_window(program: Program, today: dt.date | None = None) -> tuple[bool, str]:
     """Whether people can register today, and if not, why. Registration opens and closes by the
     program's dates on its own, once the program is launched for registration."""

@@ -453,9 +453,7 @@ def access(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
     form = AccessForm(request.POST or None, instance=setup)
     invite_form = InviteForm()
     if request.method == "POST" and form.is_valid():
-        setup = form.save(commit=False)
-        setup.access_reviewed_at = timezone.now()
-        setup.save()
+        services.setup_save(setup=form.save(commit=False), reviewed="access")
         messages.success(request, "Participant access saved.")
         return redirect("registration:access", org_slug, program_slug)
     return _access_page(request, pa, form, invite_form)
@@ -553,9 +551,7 @@ def emails(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
             except ValidationError as exc:
                 form.add_error(name, exc)
         if not form.errors:
-            setup = form.save(commit=False)
-            setup.emails_reviewed_at = timezone.now()
-            setup.save()
+            services.setup_save(setup=form.save(commit=False), reviewed="emails")
             if request.POST.get("action") in ("test", "test_reminder"):
                 inv.invitation_test_send(
                     program=pa.program, user=request.user, reminder=request.POST["action"] == "test_reminder"
