@@ -9,7 +9,7 @@ Public API (the pairing app builds a JSON-shaped dict from registrations)::
     solution = solve(problem)              # .pairs, .unmatched, .matched, .total_score, .to_json()
     options = recommend(problem, "e1", 5)  # the 5 best mentors with room, with reasons
 
-The problem format, the scoring rules and the guarantees are described in docs/matching.md;
+The problem format, the scoring rules and the guarantees are described in README.md ("Matching model");
 ``python -m kindred.matching score|solve PROBLEM.json`` runs the same code from a shell.
 """
 

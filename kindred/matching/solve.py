@@ -35,7 +35,7 @@ from .score import FULL_SCORE, NOT_ALLOWED, Scorer
 CANDIDATES = 8  # pairs per mentee given to the first solve
 RESERVOIR = 64  # best pairs per mentee kept from a scan; the rest are bounded by rho
 ACTIVATE = 8  # most violated pool pairs per mentee made active in one round
-NEAR_POINTS = 5  # pairs this close to violated (in score points) are activated with them
+NEAR_POINTS = 2  # pairs this close to violated (in score points) are activated with them
 CHEAP_SHARE = 0.1  # share of mentors (the cheapest) checked exactly against every mentee
 MAX_ROUNDS = 30
 BLOCK_CELLS_CHECK = 1 << 21

@@ -198,13 +198,13 @@ def release_withdrawn(sender: type[Registration], registration: Registration, **
     ).update(status=RequestStatus.CANCELLED, decided_at=timezone.now())
     Proposal.objects.filter(Q(mentee=registration) | Q(mentor=registration)).delete()
     note = f"{registration.user.display_name} withdrew from the program"
-    for mentorship in (
-        Mentorship.objects.select_for_update()
-        .filter(
+    ids = set(
+        Mentorship.objects.filter(
             Q(mentor=registration) | Q(members__registration=registration), status=MentorshipStatus.ACTIVE
-        )
-        .distinct()
-    ):
+        ).values_list("pk", flat=True)
+    )
+    # Locked by id: PostgreSQL refuses FOR UPDATE together with DISTINCT.
+    for mentorship in Mentorship.objects.select_for_update().filter(pk__in=ids):
         others = mentorship.members.exclude(registration=registration)
         if mentorship.mentor_id != registration.pk and mentorship.mentor_id is not None and others.exists():
             MentorshipMember.objects.filter(mentorship=mentorship, registration=registration).delete()
