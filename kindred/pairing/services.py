@@ -318,10 +318,24 @@ def proposals_publish(
     for m in created:
         MentorshipEvent.objects.create(mentorship=m, kind="published", by=by)
     Proposal.objects.filter(program=program).delete()
-    if notify:
-        for m in created:
-            _introduction_emails(m)
+    if notify and created:
+        ids = [m.pk for m in created]
+        # Rendering thousands of introductions is the worker's job, not the request's.
+        transaction.on_commit(lambda: send_introductions.enqueue(ids))
     return created, dropped
+
+
+@task()
+def send_introductions(mentorship_ids: list[int]) -> int:
+    """Email both sides of each newly published mentorship an introduction."""
+    mentorships = (
+        Mentorship.objects.filter(pk__in=mentorship_ids)
+        .select_related("program__organization", "mentor__user")
+        .prefetch_related("members__registration__user")
+    )
+    for mentorship in mentorships:
+        _introduction_emails(mentorship)
+    return len(mentorship_ids)
 
 
 def _still_valid(program: Program, proposals: list[Proposal]) -> list[Proposal]:
@@ -353,7 +367,7 @@ def _still_valid(program: Program, proposals: list[Proposal]) -> list[Proposal]:
 def _introduction_emails(mentorship: Mentorship) -> None:
     program = mentorship.program
     org = program.organization
-    members = list(mentorship.members.select_related("registration__user"))
+    members = list(mentorship.members.all())
     people = [m.registration.user for m in members] + ([mentorship.mentor.user] if mentorship.mentor else [])
     reasons = [r for r in mentorship.reasons if r.get("points")]
     reasons.sort(key=lambda r: -r["points"])
