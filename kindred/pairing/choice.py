@@ -63,8 +63,11 @@ class Candidate:
     pending: bool  # this mentee already asked them
 
 
-def _mentoring_data(program: Program, mentee: Registration) -> tuple[dict[str, Any], dict[str, Registration]]:
-    built = build_problem(program)
+def _mentoring_data(
+    program: Program, mentee: Registration, mentees: set[int]
+) -> tuple[dict[str, Any], dict[str, Registration]]:
+    """The problem with every mentor and just these mentees (only their answers are read)."""
+    built = build_problem(program, only_mentees=mentees | {mentee.pk})
     if built.data.get("mode") != "mentoring":
         raise ValidationError("Mentees choose mentors only in mentoring programs.")
     if not any(m["id"] == registration_id(mentee.pk) for m in built.data["mentees"]):
@@ -74,7 +77,7 @@ def _mentoring_data(program: Program, mentee: Registration) -> tuple[dict[str, A
 
 def _single_mentee(program: Program, mentee: Registration) -> tuple[dict[str, Any], dict[str, Registration]]:
     """The problem for one mentee, with each mentor's capacity reduced by their active mentees."""
-    data, registrations = _mentoring_data(program, mentee)
+    data, registrations = _mentoring_data(program, mentee, set())
     mentee_id = registration_id(mentee.pk)
     load = active_load(program)
     data["mentees"] = [m for m in data["mentees"] if m["id"] == mentee_id]
@@ -90,22 +93,22 @@ def _single_mentee(program: Program, mentee: Registration) -> tuple[dict[str, An
 def _with_load(program: Program, mentee: Registration) -> tuple[dict[str, Any], dict[str, Registration]]:
     """The whole program with active mentorships and other mentees' pending requests as fixed
     pairs, which the engine's fairness rule reads as each mentor's load."""
-    data, registrations = _mentoring_data(program, mentee)
-    mentees = {m["id"] for m in data["mentees"]}
-    capacity = {m["id"]: m["capacity"] for m in data["mentors"]}
-    excluded = {tuple(pair) for pair in data["exclude"]}
-    active = (
+    active = list(
         MentorshipMember.objects.filter(
             mentorship__program=program, mentorship__status=MentorshipStatus.ACTIVE
         )
         .exclude(mentorship__mentor=None)
         .values_list("registration_id", "mentorship__mentor_id")
     )
-    pending = (
+    pending = list(
         MentorRequest.objects.filter(program=program, status=RequestStatus.PENDING)
         .exclude(mentee=mentee)
         .values_list("mentee_id", "mentor_id")
     )
+    data, registrations = _mentoring_data(program, mentee, {a for a, _ in [*active, *pending]})
+    mentees = {m["id"] for m in data["mentees"]}
+    capacity = {m["id"]: m["capacity"] for m in data["mentors"]}
+    excluded = {tuple(pair) for pair in data["exclude"]}
     fixed, used, load = [], {registration_id(mentee.pk)}, dict.fromkeys(capacity, 0)
     for a, b in [*active, *pending]:
         pair = (registration_id(a), registration_id(b))

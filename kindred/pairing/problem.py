@@ -7,10 +7,11 @@ offering "Sales" match on the label, skill questions match on the organization's
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from kindred.pairing.models import ENGINE_WEIGHT, Comparison, Criterion, Exclusion, PairingSettings
@@ -132,22 +133,25 @@ def _same_department(registrations: dict[str, Registration], peer: bool) -> list
 
 
 def build_problem(
-    program: Program, *, objective: str | None = None, now: dt.datetime | None = None
+    program: Program,
+    *,
+    objective: str | None = None,
+    now: dt.datetime | None = None,
+    only_mentees: Collection[int] | None = None,
 ) -> BuiltProblem:
     """The engine problem for every submitted registration of the program, in a fixed number of
-    queries whatever the number of registrants."""
+    queries whatever the number of registrants. `only_mentees` keeps just those mentees (and every
+    mentor): what one mentee's choice needs, without reading everyone else's answers."""
     now = now or timezone.now()
     settings, _ = PairingSettings.objects.get_or_create(program=program)
     criteria = list(Criterion.objects.filter(program=program))
     questions = list(Question.objects.filter(program=program).prefetch_related("options"))
     values = _Values(questions, now)
-    table = answers_for_program(program)
-    registrations = {
-        registration_id(r.pk): r
-        for r in Registration.objects.filter(
-            program=program, status=RegistrationStatus.SUBMITTED
-        ).select_related("user")
-    }
+    people = Registration.objects.filter(program=program, status=RegistrationStatus.SUBMITTED)
+    if only_mentees is not None:
+        people = people.filter(Q(pk__in=list(only_mentees)) | Q(role__in=["mentor", "both"]))
+    table = answers_for_program(program, registrations=people if only_mentees is not None else None)
+    registrations = {registration_id(r.pk): r for r in people.select_related("user")}
     specs = [engine_criterion(c) for c in criteria if c.weight != "ignore"]
     used = [c for c in criteria if c.weight != "ignore"]
     tz_question = next((q.pk for q in questions if q.kind == QuestionKind.TIMEZONE), None)
@@ -212,7 +216,7 @@ def build_problem(
         data["mentees"] = [
             {"id": rid, "attributes": attributes(r, "mentee")}
             for rid, r in registrations.items()
-            if r.is_mentee
+            if r.is_mentee and (only_mentees is None or r.pk in only_mentees)
         ]
         data["mentors"] = [
             {"id": rid, "attributes": attributes(r, "mentor"), "capacity": r.capacity}

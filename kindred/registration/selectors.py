@@ -83,13 +83,16 @@ class AnswerTable:
     texts: dict[int, dict[int, str]]
 
 
-def answers_for_program(program: Program) -> AnswerTable:
+def answers_for_program(
+    program: Program, *, registrations: QuerySet[Registration] | None = None
+) -> AnswerTable:
     options: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     numbers: dict[int, dict[int, float]] = defaultdict(dict)
     texts: dict[int, dict[int, str]] = defaultdict(dict)
-    rows = Answer.objects.filter(registration__program=program, registration__status="submitted").values_list(
-        "registration_id", "question_id", "option_id", "number", "text"
-    )
+    answers = Answer.objects.filter(registration__program=program, registration__status="submitted")
+    if registrations is not None:  # a subset, e.g. one mentee and the mentors
+        answers = answers.filter(registration__in=registrations)
+    rows = answers.values_list("registration_id", "question_id", "option_id", "number", "text")
     for reg, question, option, number, text in rows.iterator(chunk_size=20_000):
         if option is not None:
             options[reg][question].append(option)

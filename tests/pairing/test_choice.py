@@ -156,3 +156,9 @@ def test_withdrawing_releases_requests_proposals_and_mentorships(world):
     registration_withdraw(registration=mentees[2])
     ended = Mentorship.objects.get(mentor=mentors[1])
     assert ended.status == "ended" and "withdrew" in ended.end_reason
+
+
+def test_one_mentees_choice_reads_only_their_answers_and_the_mentors(world):
+    program, mentees, mentors, _, _ = world
+    _, registrations = choice._single_mentee(program, mentees[0])
+    assert {r.pk for r in registrations.values()} == {mentees[0].pk} | {m.pk for m in mentors}
