@@ -33,8 +33,12 @@ class SettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.program.structure != "peer":
+        structure = self.instance.program.structure
+        if structure != "peer":
             del self.fields["circle_size"]
+        if structure in ("peer", "flash"):  # no mentor to choose
+            for name in ("mentee_choice", "mentor_approval", "request_expiry_days"):
+                del self.fields[name]
 
 
 class CriterionForm(forms.ModelForm):

@@ -1,23 +1,36 @@
 """Pairing reads: the criteria preview, why people are unmatched, proposals and mentorships."""
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, Prefetch, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, QuerySet
+from django.utils import timezone
 
 from kindred.matching import Problem, parse_problem
 from kindred.matching.score import Scorer
-from kindred.pairing.models import MatchRun, Mentorship, MentorshipMember, Proposal
+from kindred.pairing.models import (
+    Criterion,
+    Exclusion,
+    MatchRun,
+    Mentorship,
+    MentorshipMember,
+    PairingSettings,
+    Proposal,
+)
 from kindred.pairing.problem import build_problem
 from kindred.programs.models import Program
-from kindred.registration.models import Registration
+from kindred.registration.models import Answer, QuestionOption, Registration
 
 
 @dataclass(frozen=True)
 class Reach:
     """For every mentee, how many mentors pass the must-haves; and the score distribution."""
 
-    problem: Problem
+    mentees: int
+    mentors: int  # in peer programs, the same people as the mentees
+    peer: bool
     allowed: dict[str, int]  # mentee engine id -> number of allowed mentors
     histogram: list[int]  # allowed pairs per 10-point bucket: 0–9, 10–19, …, 90–100
     pairs: int  # all candidate pairs
@@ -39,12 +52,39 @@ def reach(problem: Problem) -> Reach:
         scores = block[ok] / scorer.scale
         histogram += np.bincount(np.minimum((scores // 10).astype(np.int64), 9), minlength=10)
     cols = len(problem.mentees) if problem.is_peer else len(problem.mentors)
-    return Reach(problem, allowed, [int(x) for x in histogram], len(problem.mentees) * cols)
+    return Reach(
+        mentees=len(problem.mentees),
+        mentors=cols,
+        peer=problem.is_peer,
+        allowed=allowed,
+        histogram=[int(x) for x in histogram],
+        pairs=len(problem.mentees) * cols,
+    )
 
 
-def program_reach(program: Program) -> tuple[Reach, dict[str, Registration]]:
-    built = build_problem(program)
-    return reach(parse_problem(built.data)), built.registrations
+def _signature(program: Program) -> str:
+    """Everything the preview depends on, in a few aggregate queries: when none of it changed,
+    the cached preview is still right."""
+    parts = [
+        list(Criterion.objects.filter(program=program).order_by("pk").values_list()),
+        list(PairingSettings.objects.filter(program=program).values_list()),
+        Registration.objects.filter(program=program).aggregate(n=Count("pk"), last=Max("updated_at")),
+        Answer.objects.filter(registration__program=program).aggregate(n=Count("pk"), last=Max("pk")),
+        QuestionOption.objects.filter(question__program=program).aggregate(n=Count("pk"), last=Max("pk")),
+        Exclusion.objects.filter(program=program).aggregate(n=Count("pk"), last=Max("pk")),
+        timezone.localdate(),  # time zone offsets move with daylight saving
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def program_reach(program: Program) -> Reach:
+    """The preview of a program's pairing, scored once per change of its data (cached)."""
+    key = f"pairing:reach:{program.pk}:{_signature(program)}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = reach(parse_problem(build_problem(program).data))
+        cache.set(key, cached, timeout=3600)
+    return cached
 
 
 def latest_run(program: Program) -> MatchRun | None:

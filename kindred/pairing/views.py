@@ -1,3 +1,4 @@
+import contextlib
 from typing import Any
 
 from django.contrib import messages
@@ -50,11 +51,12 @@ def criteria(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
         Criterion.objects.filter(program=program).select_related("mentee_question", "mentor_question")
     )
     try:
-        reach, registrations = selectors.program_reach(program)
+        reach = selectors.program_reach(program)
         preview_error = ""
     except ProblemError as exc:
-        reach, registrations, preview_error = None, {}, str(exc)
-    without = [registrations[i] for i in reach.without_mentor] if reach else []
+        reach, preview_error = None, str(exc)
+    without_ids = [int(i[1:]) for i in reach.without_mentor] if reach else []
+    without = list(Registration.objects.filter(pk__in=without_ids[:20]).select_related("user"))
     peak = max(reach.histogram) if reach and reach.histogram else 0
     return render(
         request,
@@ -64,8 +66,8 @@ def criteria(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
             form=form,
             criteria=items,
             reach=reach,
-            without=without[:20],
-            without_count=len(without),
+            without=without,
+            without_count=len(without_ids),
             peak=peak,
             preview_error=preview_error,
             criterion_form=CriterionForm(program=program),
@@ -182,11 +184,8 @@ def review(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
             [i for i in ids if i not in proposed][:200]
         )
         reach_counts = {}
-        try:
-            reach, _ = selectors.program_reach(program)
-            reach_counts = reach.allowed
-        except ProblemError:
-            pass
+        with contextlib.suppress(ProblemError):
+            reach_counts = selectors.program_reach(program).allowed
         for pk, reg in regs.items():
             n = reach_counts.get(registration_id(pk), 0)
             if n == 0:

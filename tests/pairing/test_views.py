@@ -177,3 +177,20 @@ def test_deleting_a_question_says_which_criteria_go_with_it(client_for, alice, p
     assert "Mentor is more senior" in page
     client.post(f"/o/acme/programs/hand-up/questionnaire/{seniority.pk}/delete/", {"confirm": "yes"})
     assert not Criterion.objects.filter(name="Mentor is more senior").exists()
+
+
+def test_the_preview_is_scored_once_until_something_changes(client_for, alice, program, setup, monkeypatch):
+    from kindred.pairing import selectors
+
+    calls = []
+    original = selectors.reach
+    monkeypatch.setattr(selectors, "reach", lambda problem: calls.append(1) or original(problem))
+    client = client_for(alice)
+    client.get(BASE + "criteria/")
+    client.get(BASE + "criteria/")
+    assert len(calls) == 1
+    criterion = Criterion.objects.get(name="Close time zones")
+    criterion.weight = "high"
+    criterion.save()
+    client.get(BASE + "criteria/")
+    assert len(calls) == 2
