@@ -266,7 +266,6 @@ def proposals_publish(
             mentorship__program=program, mentorship__status=MentorshipStatus.ACTIVE
         ).values_list("registration_id", flat=True)
     )
-    created: list[Mentorship] = []
     groups: dict[int, Mentorship] = {}
     if program.structure == Structure.GROUP:
         groups = {
@@ -275,51 +274,70 @@ def proposals_publish(
                 mentor=None
             )
         }
+    # Everything is collected first and written with a few bulk inserts, whatever the count.
+    new: list[tuple[Mentorship, list[tuple[int, str]]]] = []  # a mentorship and its (member, role)
+    joined: list[MentorshipMember] = []  # new mentees of existing groups
+    grown: dict[int, Mentorship] = {}
     circles: dict[int, list[Proposal]] = defaultdict(list)
     for p in proposals:
         if p.circle is not None:
             circles[p.circle].append(p)
     for items in circles.values():
         people = {items[0].mentor_id, *(p.mentee_id for p in items)} - active
-        if len(people) < 2:
-            continue
-        mentorship = Mentorship.objects.create(program=program, score=items[0].score)
-        MentorshipMember.objects.bulk_create(
-            MentorshipMember(mentorship=mentorship, registration_id=pk, role="peer") for pk in sorted(people)
-        )
-        created.append(mentorship)
+        if len(people) >= 2:
+            new.append(
+                (Mentorship(program=program, score=items[0].score), [(pk, "peer") for pk in sorted(people)])
+            )
     by_mentor: dict[int, list[Proposal]] = defaultdict(list)
     for p in proposals:
-        if p.mentee_id in active or p.circle is not None:
-            continue
-        by_mentor[p.mentor_id].append(p)
+        if p.mentee_id not in active and p.circle is None:
+            by_mentor[p.mentor_id].append(p)
+    peer = program.structure == Structure.PEER
     for mentor_id, items in by_mentor.items():
         if program.structure == Structure.GROUP:
             group = groups.get(mentor_id)
             if group is None:
-                group = Mentorship.objects.create(
-                    program=program, mentor_id=mentor_id, score=items[0].score, reasons=items[0].reasons
+                first = items[0]
+                new.append(
+                    (
+                        Mentorship(
+                            program=program, mentor_id=mentor_id, score=first.score, reasons=first.reasons
+                        ),
+                        [(p.mentee_id, "mentee") for p in items],
+                    )
                 )
-                created.append(group)
-            for p in items:
-                MentorshipMember.objects.create(mentorship=group, registration_id=p.mentee_id, role="mentee")
+            else:
+                joined += [
+                    MentorshipMember(mentorship=group, registration_id=p.mentee_id, role="mentee")
+                    for p in items
+                ]
+                grown[group.pk] = group
             continue
         for p in items:
-            peer = program.structure == Structure.PEER
-            mentorship = Mentorship.objects.create(
-                program=program, mentor=None if peer else p.mentor, score=p.score, reasons=p.reasons
-            )
-            MentorshipMember.objects.create(
-                mentorship=mentorship, registration=p.mentee, role="peer" if peer else "mentee"
-            )
             if peer:
-                MentorshipMember.objects.create(mentorship=mentorship, registration=p.mentor, role="peer")
-            created.append(mentorship)
-    for m in created:
-        MentorshipEvent.objects.create(mentorship=m, kind="published", by=by)
+                members = [(p.mentee_id, "peer"), (p.mentor_id, "peer")]
+                mentorship = Mentorship(program=program, score=p.score, reasons=p.reasons)
+            else:
+                members = [(p.mentee_id, "mentee")]
+                mentorship = Mentorship(
+                    program=program, mentor_id=p.mentor_id, score=p.score, reasons=p.reasons
+                )
+            new.append((mentorship, members))
+    created = Mentorship.objects.bulk_create([m for m, _ in new])  # primary keys come back
+    MentorshipMember.objects.bulk_create(
+        joined
+        + [
+            MentorshipMember(mentorship=m, registration_id=pk, role=role)
+            for m, people in new
+            for pk, role in people
+        ]
+    )
+    MentorshipEvent.objects.bulk_create(
+        [MentorshipEvent(mentorship=m, kind="published", by=by) for m in [*created, *grown.values()]]
+    )
     Proposal.objects.filter(program=program).delete()
-    if notify and created:
-        ids = [m.pk for m in created]
+    if notify and (created or grown):
+        ids = [m.pk for m in created] + list(grown)
         # Rendering thousands of introductions is the worker's job, not the request's.
         transaction.on_commit(lambda: send_introductions.enqueue(ids))
     return created, dropped

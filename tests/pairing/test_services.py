@@ -242,3 +242,22 @@ def test_a_stale_run_does_not_block_matching_forever(program, qs, alice):
     )
     services.match_run_start(program=program, by=alice, objective="max_score")
     assert MatchRun.objects.filter(status="failed").count() == 1
+
+
+def test_publishing_costs_the_same_queries_for_more_pairs(program, qs, alice, django_assert_max_num_queries):
+    criteria.criteria_reset_to_defaults(program=program)
+
+    def propose(n):  # type: ignore[no-untyped-def]
+        for i in range(n):
+            mentee = register(program, qs, "mentee", seniority=1, name=f"Mentee {i}")
+            mentor = register(program, qs, "mentor", seniority=4, name=f"Mentor {i}")
+            Proposal.objects.create(program=program, mentee=mentee, mentor=mentor, score=50)
+
+    propose(2)
+    with django_assert_max_num_queries(20) as few:
+        made, _ = services.proposals_publish(program=program, by=alice)
+    assert len(made) == 2
+    propose(12)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        made, _ = services.proposals_publish(program=program, by=alice)
+    assert len(made) == 12 and Mentorship.objects.count() == 14
