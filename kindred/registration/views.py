@@ -275,7 +275,7 @@ def preview(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRes
 def _registration_page(
     request: AuthedRequest,
     program: Program,
-    registration: Registration,
+    registration: Registration | None,
     values: dict[str, Any],
     errors: dict[str, str],
 ) -> HttpResponse:
@@ -318,6 +318,18 @@ def register(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
         return render(
             request, "registration/withdrawn.html", {"organization": program.organization, "program": program}
         )
+    if registration is None and request.method == "GET":
+        # Looking at the form writes nothing: the registration starts with the first saved answer.
+        is_open, reason = services.registration_window(program)
+        allowed, why = services.may_register(program, request.user, token)
+        if not (is_open and allowed):
+            return render(
+                request,
+                "registration/closed.html",
+                {"organization": program.organization, "program": program, "reason": reason or why},
+                status=403,
+            )
+        return _registration_page(request, program, None, {}, {})
     if registration is None or withdrawn:
         try:
             registration = services.registration_start(program=program, user=request.user, token=token)
@@ -382,7 +394,11 @@ def autosave(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
     program = _program_for_participant(request, org_slug, program_slug)
     registration = Registration.objects.filter(program=program, user=request.user).first()
     if registration is None:
-        return JsonResponse({"detail": "Start your registration first.", "errors": []}, status=404)
+        token = request.session.get(f"invitation:{program.pk}", "")
+        try:
+            registration = services.registration_start(program=program, user=request.user, token=token)
+        except ValidationError as exc:
+            return JsonResponse({"detail": " ".join(exc.messages), "errors": []}, status=403)
     multi = _multi(program)
     raw = {k: (v if k in multi else v[0]) for k, v in request.POST.lists() if k.startswith("q")}
     try:
