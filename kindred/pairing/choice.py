@@ -230,15 +230,7 @@ def request_create(
 def request_accept(*, request: MentorRequest, by: User, notify_mentor: bool = False) -> Mentorship:
     """Accept a request: the mentorship starts, if the mentor still has room (checked under a lock)."""
     mentor = Registration.objects.select_for_update().get(pk=request.mentor_id)
-    request = (
-        MentorRequest.objects.select_for_update()
-        .select_related("mentee__user", "mentor__user", "program")
-        .get(pk=request.pk)
-    )
-    if request.status != RequestStatus.PENDING:
-        raise ValidationError(f"This request is already {request.get_status_display().lower()}.")
-    if request.expires_at <= timezone.now():
-        raise ValidationError("This request has expired.")
+    request = _pending(request)
     if request.mentee.status != RegistrationStatus.SUBMITTED or mentor.status != RegistrationStatus.SUBMITTED:
         raise ValidationError("One of you is no longer registered in the program.")
     program = request.program
@@ -273,7 +265,9 @@ def request_accept(*, request: MentorRequest, by: User, notify_mentor: bool = Fa
     return mentorship
 
 
-def _decide(request: MentorRequest, status: str, response: str) -> MentorRequest:
+def _pending(request: MentorRequest, *, even_expired: bool = False) -> MentorRequest:
+    """The request reloaded under a lock, refused unless it still waits for an answer (an expired
+    one counts as answered even before the sweep marks it)."""
     request = (
         MentorRequest.objects.select_for_update()
         .select_related("mentee__user", "mentor__user", "program")
@@ -281,8 +275,13 @@ def _decide(request: MentorRequest, status: str, response: str) -> MentorRequest
     )
     if request.status != RequestStatus.PENDING:
         raise ValidationError(f"This request is already {request.get_status_display().lower()}.")
-    if status != RequestStatus.CANCELLED and request.expires_at <= timezone.now():
+    if not even_expired and request.expires_at <= timezone.now():
         raise ValidationError("This request has expired.")
+    return request
+
+
+def _decide(request: MentorRequest, status: str, response: str) -> MentorRequest:
+    request = _pending(request, even_expired=status == RequestStatus.CANCELLED)
     request.status, request.response, request.decided_at = status, response.strip()[:2000], timezone.now()
     request.save(update_fields=["status", "response", "decided_at"])
     return request
@@ -308,11 +307,7 @@ def request_ask_more(*, request: MentorRequest, question: str) -> MentorRequest:
     """The mentor asks the mentee something before deciding; the request stays pending."""
     if not question.strip():
         raise ValidationError({"question": "Write your question."})
-    request = MentorRequest.objects.select_related("mentee__user", "mentor__user", "program").get(
-        pk=request.pk
-    )
-    if request.status != RequestStatus.PENDING:
-        raise ValidationError("This request is no longer waiting.")
+    request = _pending(request)
     request.more_info = question.strip()[:2000]
     request.save(update_fields=["more_info"])
     _notify(request, "pairing/email/request_question", to=request.mentee.user)

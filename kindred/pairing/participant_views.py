@@ -17,9 +17,9 @@ from kindred.pairing import mentorships as ms
 from kindred.pairing.criteria import settings_for
 from kindred.pairing.models import MentorRequest, Mentorship, MentorshipStatus, RequestStatus
 from kindred.pairing.selectors import mentorships_of
-from kindred.pairing.views import _staff
 from kindred.programs.access import get_program_for
 from kindred.programs.models import Program, Status
+from kindred.programs.pages import staff_program
 from kindred.registration.models import Registration, RegistrationStatus
 from kindred.registration.selectors import current_values
 from kindred.registration.services import questions_of
@@ -252,7 +252,7 @@ def requests(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
 @login_required
 def mentorship_list(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
     """Administrators: every mentorship of the program, filtered by status, searchable."""
-    pa = _staff(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     rows = mentorships_of(pa.program)
     status = request.GET.get("status", "")
     if status in MentorshipStatus.values:
@@ -283,7 +283,7 @@ def mentorship_manage(
     request: AuthedRequest, org_slug: str, program_slug: str, mentorship_id: int
 ) -> HttpResponse:
     """Administrators: end a mentorship, or move a mentee to another mentor."""
-    pa = _staff(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     program = pa.program
     mentorship = get_object_or_404(mentorships_of(program), pk=mentorship_id)
     if request.method == "POST":

@@ -17,25 +17,15 @@ from kindred.pairing import selectors, services
 from kindred.pairing.forms import CriterionForm, RunForm, SettingsForm
 from kindred.pairing.models import Criterion, Exclusion, Proposal, RunStatus
 from kindred.pairing.problem import build_problem, registration_id
-from kindred.programs.access import ProgramAccess, get_program_for
 from kindred.programs.models import Structure
+from kindred.programs.pages import program_context, staff_program
 from kindred.registration.models import Registration, RegistrationStatus
-
-
-def _staff(request: AuthedRequest, org_slug: str, program_slug: str) -> ProgramAccess:
-    pa = get_program_for(request.user, org_slug, program_slug, need="staff")
-    request.brand = pa.program.organization  # type: ignore[attr-defined]
-    return pa
-
-
-def _ctx(pa: ProgramAccess, **extra: object) -> dict[str, object]:
-    return {"access": pa.org, "organization": pa.program.organization, "program": pa.program, **extra}
 
 
 @login_required
 def criteria(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
     """Set up the pairing algorithm: settings, weighted criteria, and a live preview."""
-    pa = _staff(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     program = pa.program
     settings = crit.settings_for(program)
     form = SettingsForm(request.POST or None, instance=settings)
@@ -61,7 +51,7 @@ def criteria(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
     return render(
         request,
         "pairing/criteria.html",
-        _ctx(
+        program_context(
             pa,
             form=form,
             criteria=items,
@@ -83,7 +73,7 @@ def criteria(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
 def criterion_edit(
     request: AuthedRequest, org_slug: str, program_slug: str, criterion_id: int | None = None
 ) -> HttpResponse:
-    pa = _staff(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     instance = (
         get_object_or_404(Criterion, pk=criterion_id, program=pa.program)
         if criterion_id
@@ -106,7 +96,7 @@ def criterion_edit(
     return render(
         request,
         "pairing/criterion_form.html",
-        _ctx(pa, form=form, criterion=instance),
+        program_context(pa, form=form, criterion=instance),
         status=400 if form.errors else 200,
     )
 
@@ -115,7 +105,7 @@ def criterion_edit(
 @login_required
 def exclusions(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
     """Add or remove an administrator's "never pair" pair, found by the two people's emails."""
-    pa = _staff(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     program = pa.program
     if request.POST.get("remove"):
         get_object_or_404(Exclusion, pk=posted_id(request.POST["remove"]), program=program).delete()
@@ -150,7 +140,7 @@ def exclusions(request: AuthedRequest, org_slug: str, program_slug: str) -> Http
 @require_POST
 @login_required
 def criteria_defaults(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    pa = _staff(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     made = crit.criteria_reset_to_defaults(program=pa.program)
     if made:
         messages.success(
@@ -169,7 +159,7 @@ def criteria_defaults(request: AuthedRequest, org_slug: str, program_slug: str) 
 @login_required
 def review(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
     """Review pairing: run matching, then lock, remove, assign and publish proposals."""
-    pa = _staff(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     program = pa.program
     run = selectors.latest_run(program)
     proposals = list(selectors.proposals_of(program))
@@ -198,7 +188,7 @@ def review(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
     return render(
         request,
         "pairing/review.html",
-        _ctx(
+        program_context(
             pa,
             run=run,
             proposals=proposals,
@@ -216,7 +206,7 @@ def review(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
 @require_POST
 @login_required
 def run_start(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    pa = _staff(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     form = RunForm(request.POST)
     if form.is_valid():
         try:
@@ -234,7 +224,7 @@ def run_start(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpR
 
 @login_required
 def run_status(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    pa = _staff(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     run = selectors.latest_run(pa.program)
     if run is None:
         return JsonResponse({"detail": "No run yet.", "errors": []}, status=404)
@@ -248,7 +238,7 @@ def run_status(request: AuthedRequest, org_slug: str, program_slug: str) -> Http
 def proposal_action(
     request: AuthedRequest, org_slug: str, program_slug: str, proposal_id: int
 ) -> HttpResponse:
-    pa = _staff(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     proposal = get_object_or_404(Proposal, pk=proposal_id, program=pa.program)
     action = request.POST.get("action")
     if action in ("lock", "unlock"):
@@ -270,7 +260,7 @@ def proposal_action(
 @login_required
 def assign(request: AuthedRequest, org_slug: str, program_slug: str, registration_id_: int) -> HttpResponse:
     """Assign a mentor by hand: candidates ranked by score, with capacity and must-have warnings."""
-    pa = _staff(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     program = pa.program
     mentee = get_object_or_404(
         Registration.objects.select_related("user"),
@@ -332,14 +322,16 @@ def assign(request: AuthedRequest, org_slug: str, program_slug: str, registratio
                 )
         candidates.sort(key=lambda c: (c["fails_must"], -(c["score"] or 0)))
     return render(
-        request, "pairing/assign.html", _ctx(pa, mentee=mentee, candidates=candidates[:50], query=query)
+        request,
+        "pairing/assign.html",
+        program_context(pa, mentee=mentee, candidates=candidates[:50], query=query),
     )
 
 
 @require_POST
 @login_required
 def publish(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    pa = _staff(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     try:
         made, dropped = services.proposals_publish(program=pa.program, by=request.user)
     except ValidationError as exc:

@@ -11,10 +11,11 @@ from kindred.orgs.access import OrgAccess
 from kindred.orgs.decorators import org_view
 from kindred.orgs.models import Organization
 from kindred.programs import services
-from kindred.programs.access import ProgramAccess, get_program_for
+from kindred.programs.access import get_program_for
 from kindred.programs.checklist import checklist_for
 from kindred.programs.forms import ProgramForm, StatusForm
 from kindred.programs.models import Program, Status
+from kindred.programs.pages import staff_program
 from kindred.programs.selectors import admin_dashboard, participant_home, program_counts
 
 
@@ -58,16 +59,10 @@ def program_create(request: AuthedRequest, access: OrgAccess) -> HttpResponse:
     )
 
 
-def _program_page(request: AuthedRequest, org_slug: str, program_slug: str) -> tuple[ProgramAccess, Program]:
-    """A program's admin page: staff of its organization only."""
-    pa = get_program_for(request.user, org_slug, program_slug, need="staff")
-    request.brand = pa.program.organization  # type: ignore[attr-defined]
-    return pa, pa.program
-
-
 @login_required
 def program_detail(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    pa, program = _program_page(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
+    program = pa.program
     context = {
         "access": pa.org,
         "organization": program.organization,
@@ -82,7 +77,8 @@ def program_detail(request: AuthedRequest, org_slug: str, program_slug: str) -> 
 
 @login_required
 def program_edit(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    pa, program = _program_page(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
+    program = pa.program
     form = ProgramForm(request.POST or None, instance=program)
     if request.method == "POST" and form.is_valid():
         try:
@@ -106,7 +102,7 @@ def program_edit(request: AuthedRequest, org_slug: str, program_slug: str) -> Ht
 @require_POST
 @login_required
 def program_status(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    _, program = _program_page(request, org_slug, program_slug)
+    program = staff_program(request, org_slug, program_slug).program
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose where the program should move.")

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 from kindred.accounts.http import AuthedRequest
 from kindred.lib.forms import add_errors
 from kindred.programs.access import ProgramAccess
+from kindred.programs.pages import program_context, staff_program
 from kindred.registration import imports, services
 from kindred.registration.models import ImportJob, ImportStatus
-from kindred.registration.views import _ctx, _staff_program
 
 BAD_ROWS_PER_PAGE = 50
 
@@ -66,7 +66,7 @@ def _started(job: ImportJob) -> bool:
 
 @login_required
 def import_upload(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -82,14 +82,14 @@ def import_upload(request: AuthedRequest, org_slug: str, program_slug: str) -> H
     return render(
         request,
         "registration/import_upload.html",
-        _ctx(pa, form=form, jobs=jobs),
+        program_context(pa, form=form, jobs=jobs),
         status=400 if form.is_bound and form.errors else 200,
     )
 
 
 @login_required
 def import_mapping(request: AuthedRequest, org_slug: str, program_slug: str, job_id: int) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     job = _job(pa, job_id)
     if _started(job):
         return redirect("registration:import_progress", org_slug, program_slug, job.pk)
@@ -115,7 +115,7 @@ def import_mapping(request: AuthedRequest, org_slug: str, program_slug: str, job
     return render(
         request,
         "registration/import_mapping.html",
-        _ctx(
+        program_context(
             pa,
             job=job,
             form=form,
@@ -129,7 +129,7 @@ def import_mapping(request: AuthedRequest, org_slug: str, program_slug: str, job
 
 @login_required
 def import_report(request: AuthedRequest, org_slug: str, program_slug: str, job_id: int) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     job = _job(pa, job_id)
     if job.status == ImportStatus.UPLOADED:
         return redirect("registration:import_mapping", org_slug, program_slug, job.pk)
@@ -137,14 +137,16 @@ def import_report(request: AuthedRequest, org_slug: str, program_slug: str, job_
     return render(
         request,
         "registration/import_report.html",
-        _ctx(pa, job=job, page=page, new_rows=job.good_rows - job.existing_rows, started=_started(job)),
+        program_context(
+            pa, job=job, page=page, new_rows=job.good_rows - job.existing_rows, started=_started(job)
+        ),
     )
 
 
 @login_required
 @require_POST
 def import_confirm(request: AuthedRequest, org_slug: str, program_slug: str, job_id: int) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     job = _job(pa, job_id)
     try:
         imports.import_start(job=job)
@@ -170,7 +172,7 @@ def _status(job: ImportJob) -> dict[str, Any]:
 
 @login_required
 def import_progress(request: AuthedRequest, org_slug: str, program_slug: str, job_id: int) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     job = _job(pa, job_id)
     if job.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATED):
         return redirect("registration:import_report", org_slug, program_slug, job.pk)
@@ -178,13 +180,15 @@ def import_progress(request: AuthedRequest, org_slug: str, program_slug: str, jo
     return render(
         request,
         "registration/import_progress.html",
-        _ctx(pa, job=job, status=_status(job), status_url=status_url, skipped=job.total_rows - job.good_rows),
+        program_context(
+            pa, job=job, status=_status(job), status_url=status_url, skipped=job.total_rows - job.good_rows
+        ),
     )
 
 
 @login_required
 def import_status(request: AuthedRequest, org_slug: str, program_slug: str, job_id: int) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     fields = ("status", "good_rows", "processed_rows", "created_count", "updated_count", "error")
     job = get_object_or_404(ImportJob.objects.only(*fields), pk=job_id, program=pa.program)
     return JsonResponse(_status(job))

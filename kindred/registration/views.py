@@ -18,8 +18,9 @@ from kindred.lib.timezones import time_zone_choices
 from kindred.orgs.access import OrgAccess
 from kindred.orgs.decorators import org_view
 from kindred.orgs.models import Skill, SkillKind
-from kindred.programs.access import ProgramAccess, get_program_for
+from kindred.programs.access import ProgramAccess
 from kindred.programs.models import Program, Status
+from kindred.programs.pages import program_context, staff_program
 from kindred.registration import invitations as inv
 from kindred.registration import questionnaire as qs
 from kindred.registration import services
@@ -46,23 +47,12 @@ from kindred.registration.models import (
 from kindred.registration.pool import POOL
 from kindred.registration.selectors import RegistrantFilter, current_values, registrants
 
-
-def _staff_program(request: AuthedRequest, org_slug: str, program_slug: str) -> ProgramAccess:
-    pa = get_program_for(request.user, org_slug, program_slug, need="staff")
-    request.brand = pa.program.organization  # type: ignore[attr-defined]
-    return pa
-
-
-def _ctx(pa: ProgramAccess, **extra: Any) -> dict[str, Any]:
-    return {"access": pa.org, "organization": pa.program.organization, "program": pa.program, **extra}
-
-
 # -- questionnaire builder --------------------------------------------------------------------------
 
 
 @login_required
 def questionnaire(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     program = pa.program
     questions = list(services.questions_of(program))
     counts = qs.answer_counts(questions)
@@ -71,7 +61,7 @@ def questionnaire(request: AuthedRequest, org_slug: str, program_slug: str) -> H
     return render(
         request,
         "registration/questionnaire.html",
-        _ctx(
+        program_context(
             pa,
             questions=questions,
             answer_counts=counts,
@@ -94,14 +84,14 @@ def _question_form_page(
     return render(
         request,
         "registration/question_form.html",
-        _ctx(pa, form=form, question=question, kind_help=QUESTION_KIND_HELP, answered=answered),
+        program_context(pa, form=form, question=question, kind_help=QUESTION_KIND_HELP, answered=answered),
         status=400 if form.is_bound and form.errors else 200,
     )
 
 
 @login_required
 def question_new(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     form = QuestionForm(request.POST or None, initial={"section": "Participant profile", "kind": "single"})
     if request.method == "POST":
         _builder_write(request, pa)
@@ -123,7 +113,7 @@ def _question(pa: ProgramAccess, question_id: int) -> Question:
 
 @login_required
 def question_edit(request: AuthedRequest, org_slug: str, program_slug: str, question_id: int) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     question = _question(pa, question_id)
     form = QuestionForm(request.POST or None, instance=question)
     if request.method == "POST":
@@ -149,7 +139,7 @@ def question_edit(request: AuthedRequest, org_slug: str, program_slug: str, ques
 def question_delete(
     request: AuthedRequest, org_slug: str, program_slug: str, question_id: int
 ) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     question = _question(pa, question_id)
     answered = Answer.objects.filter(question=question).values("registration_id").distinct().count()
     criteria = qs.criteria_using(question)
@@ -167,14 +157,14 @@ def question_delete(
     return render(
         request,
         "registration/question_delete.html",
-        _ctx(pa, question=question, answered=answered, criteria=criteria),
+        program_context(pa, question=question, answered=answered, criteria=criteria),
     )
 
 
 @require_POST
 @login_required
 def question_move(request: AuthedRequest, org_slug: str, program_slug: str, question_id: int) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     _builder_write(request, pa)
     question = _question(pa, question_id)
     qs.question_move(question=question, direction="up" if request.POST.get("direction") == "up" else "down")
@@ -187,7 +177,7 @@ def question_move(request: AuthedRequest, org_slug: str, program_slug: str, ques
 @login_required
 def questions_reorder(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
     """Drag and drop posts the whole new order."""
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     _builder_write(request, pa)
     try:
         ids = [int(i) for i in request.POST.getlist("order")]
@@ -203,7 +193,7 @@ def questions_reorder(request: AuthedRequest, org_slug: str, program_slug: str) 
 @require_POST
 @login_required
 def pool_add(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     _builder_write(request, pa)
     try:
         added = qs.pool_add(program=pa.program, key=request.POST.get("key", ""))
@@ -217,7 +207,7 @@ def pool_add(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
 @require_POST
 @login_required
 def questions_import(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     _builder_write(request, pa)
     form = ImportForm(request.POST, program=pa.program)
     if not form.is_valid():
@@ -263,12 +253,12 @@ def _steps(
 
 @login_required
 def preview(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     questions = list(services.questions_of(pa.program))
     return render(
         request,
         "registration/register.html",
-        _ctx(pa, steps=_steps(questions, {}, {}), preview=True, registration=None),
+        program_context(pa, steps=_steps(questions, {}, {}), preview=True, registration=None),
     )
 
 
@@ -464,7 +454,7 @@ def invited(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def access(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     setup = services.setup_for(pa.program)
     form = AccessForm(request.POST or None, instance=setup)
     invite_form = InviteForm()
@@ -487,7 +477,7 @@ def _access_page(
     return render(
         request,
         "registration/access.html",
-        _ctx(
+        program_context(
             pa,
             form=form,
             invite_form=invite_form,
@@ -504,7 +494,7 @@ def _access_page(
 @require_POST
 @login_required
 def invite(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     setup = services.setup_for(pa.program)
     form = InviteForm(request.POST, request.FILES)
     if form.is_valid():
@@ -535,7 +525,7 @@ def invite(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
 @require_POST
 @login_required
 def resend(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     n = inv.invitations_resend(program=pa.program)
     messages.success(request, f"{n} invitation{'s' if n != 1 else ''} queued again.")
     return redirect("registration:access", org_slug, program_slug)
@@ -544,7 +534,7 @@ def resend(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
 @require_POST
 @login_required
 def remind(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     n = inv.invitations_remind(program=pa.program)
     messages.success(
         request,
@@ -557,7 +547,7 @@ def remind(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
 
 @login_required
 def emails(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     setup = services.setup_for(pa.program)
     form = EmailTemplatesForm(request.POST or None, instance=setup)
     if request.method == "POST" and form.is_valid():
@@ -588,7 +578,7 @@ def emails(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
     return render(
         request,
         "registration/emails.html",
-        _ctx(
+        program_context(
             pa,
             form=form,
             previews=[(t, m.subject, m.alternatives[0][0]) for t, m in previews],
@@ -603,7 +593,7 @@ def emails(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
 
 @login_required
 def registrant_list(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     option = request.GET.get("option", "")
     f = RegistrantFilter(
         role=request.GET.get("role", "") if request.GET.get("role") in ParticipantRole.values else "",
@@ -623,7 +613,7 @@ def registrant_list(request: AuthedRequest, org_slug: str, program_slug: str) ->
     return render(
         request,
         "registration/registrants.html",
-        _ctx(
+        program_context(
             pa,
             page=page,
             filter=f,
@@ -639,7 +629,7 @@ def registrant_list(request: AuthedRequest, org_slug: str, program_slug: str) ->
 def registrant_detail(
     request: AuthedRequest, org_slug: str, program_slug: str, registration_id: int
 ) -> HttpResponse:
-    pa = _staff_program(request, org_slug, program_slug)
+    pa = staff_program(request, org_slug, program_slug)
     registration = get_object_or_404(
         Registration.objects.select_related("user"), pk=registration_id, program=pa.program
     )
@@ -651,7 +641,7 @@ def registrant_detail(
     return render(
         request,
         "registration/registrant.html",
-        _ctx(pa, registration=registration, steps=_steps(questions, values, {})),
+        program_context(pa, registration=registration, steps=_steps(questions, values, {})),
     )
 
 
