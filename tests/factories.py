@@ -17,7 +17,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@example.test")
-    name = factory.Faker("name")
+    # Deterministic names: a random one ("Katherine") can match a search term ("erin").
+    name = factory.Sequence(lambda n: f"Person {n}")
     job_title = "Engineer"
     department = "Engineering"
 
