@@ -31,12 +31,18 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ("name", "job_title", "department", "time_zone")
+        fields = ("name", "job_title", "department", "manager_email", "time_zone")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].required = True
         self.checked_photo: CheckedImage | None = None
+
+    def clean_manager_email(self) -> str:
+        email = str(self.cleaned_data.get("manager_email") or "").strip().lower()
+        if email and email == self.instance.email.lower():
+            raise forms.ValidationError("Give your manager's email, not your own.")
+        return email
 
     def clean_photo_upload(self) -> Any:
         upload = self.cleaned_data.get("photo_upload")

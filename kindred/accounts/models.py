@@ -30,6 +30,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(max_length=150, blank=True)
     job_title = models.CharField(max_length=150, blank=True)
     department = models.CharField(max_length=150, blank=True)
+    manager_email = models.EmailField(
+        "manager's email",
+        blank=True,
+        help_text="Who you report to. Programs can keep you apart from your reporting line when pairing.",
+    )
     time_zone = models.CharField(max_length=64, default="UTC")
     photo = models.BinaryField(null=True, blank=True, editable=False)
     photo_content_type = models.CharField(max_length=40, blank=True, editable=False)

@@ -13,6 +13,7 @@ def profile_update(
     job_title: str,
     department: str,
     time_zone: str,
+    manager_email: str = "",
     photo: CheckedImage | None = None,
     remove_photo: bool = False,
 ) -> User:
@@ -21,6 +22,7 @@ def profile_update(
     user.job_title = job_title.strip()
     user.department = department.strip()
     user.time_zone = time_zone
+    user.manager_email = manager_email.strip().lower()
     if photo is not None:
         user.photo = photo.data
         user.photo_content_type = photo.content_type

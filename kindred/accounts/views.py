@@ -22,6 +22,7 @@ def profile(request: AuthedRequest) -> HttpResponse:
             job_title=data["job_title"],
             department=data["department"],
             time_zone=data["time_zone"],
+            manager_email=data["manager_email"],
             photo=form.checked_photo,
             remove_photo=data["remove_photo"],
         )

@@ -216,6 +216,21 @@ def _crowd_users(org: Organization, people: list[tuple[str, str, str, str, str]]
     return users
 
 
+def _reporting_lines(crowd: list[User]) -> None:
+    """Each department is a tree: its first person leads it and everyone reports to someone
+    above them, four to a manager. Derived from the emails only, so it is the same every time."""
+    by_department: dict[str, list[User]] = {}
+    for user in sorted(crowd, key=lambda u: u.email):
+        by_department.setdefault(user.department, []).append(user)
+    changed = []
+    for people in by_department.values():
+        for i, user in enumerate(people[1:], start=1):
+            if not user.manager_email:
+                user.manager_email = people[(i - 1) // 4].email
+                changed.append(user)
+    User.objects.bulk_update(changed, ["manager_email"])
+
+
 def _crowd(rng: random.Random, n: int) -> list[tuple[str, str, str, str, str]]:
     people: list[tuple[str, str, str, str, str]] = []
     seen: set[str] = set()
@@ -528,6 +543,7 @@ def _pairing(org: Organization, admin: User) -> None:
             continue
         criteria_reset_to_defaults(program=program)
         settings.mentee_choice = program.slug == "hand-up-mentorship"
+        settings.exclude_reporting_line = program.slug == "emerging-leaders-2026"
         settings_save(settings=settings)
         if (
             program.status in (Status.PAIRING, Status.RUNNING, Status.COMPLETED)
@@ -585,6 +601,7 @@ def load_demo() -> dict[str, int]:
         named[email] = _person(email, name, title, dept, tz)
         Membership.objects.get_or_create(organization=org, user=named[email], defaults={"role": role})
     crowd = _crowd_users(org, _crowd(rng, CROWD))
+    _reporting_lines(crowd)
     admin = named["admin@northwind.test"]
     OrgInvitation.objects.get_or_create(
         organization=org,

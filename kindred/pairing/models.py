@@ -48,6 +48,11 @@ class PairingSettings(models.Model):
         null=True, blank=True, help_text="Hours. Leave empty for no limit."
     )
     exclude_same_department = models.BooleanField(default=False)
+    exclude_reporting_line = models.BooleanField(
+        default=False,
+        help_text="Nobody is paired with their manager, their manager's manager, and so on, "
+        "nor with anyone who reports to them (from the manager's email in profiles).",
+    )
     mentee_choice = models.BooleanField(
         default=False, help_text="Mentees pick a mentor from recommendations."
     )

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from kindred.accounts.models import User
 from kindred.pairing.models import ENGINE_WEIGHT, Comparison, Criterion, Exclusion, PairingSettings
 from kindred.programs.models import Program, Structure
 from kindred.registration.models import (
@@ -132,6 +133,49 @@ def _same_department(registrations: dict[str, Registration], peer: bool) -> list
     ]
 
 
+MAX_CHAIN = 50  # a reporting line longer than this is cut (and a loop in the data ends there too)
+
+
+def managers_of(organization_id: int) -> dict[str, str]:
+    """Who reports to whom in the organization, by lower-case email, in one query."""
+    return {
+        email.lower(): manager.lower()
+        for email, manager in User.objects.filter(memberships__organization_id=organization_id)
+        .exclude(manager_email="")
+        .values_list("email", "manager_email")
+    }
+
+
+def reporting_chain(email: str, managers: dict[str, str]) -> list[str]:
+    """Everyone above a person: their manager, their manager's manager, … (loops stop)."""
+    chain: list[str] = []
+    seen = {email}
+    manager = managers.get(email)
+    while manager and manager not in seen and len(chain) < MAX_CHAIN:
+        chain.append(manager)
+        seen.add(manager)
+        manager = managers.get(manager)
+    return chain
+
+
+def _same_reporting_line(
+    registrations: dict[str, Registration], managers: dict[str, str], peer: bool
+) -> list[list[str]]:
+    """Every pair where one person is above the other in the reporting line, both ways round.
+    People between them need not be in the program. Grows with registrants × chain length."""
+    by_email = {reg.user.email.lower(): rid for rid, reg in registrations.items()}
+    pairs: dict[tuple[str, str], None] = {}  # ordered and without repeats (loops in the data)
+    for rid, reg in registrations.items():
+        for boss_email in reporting_chain(reg.user.email.lower(), managers):
+            boss = by_email.get(boss_email)
+            if boss is None:
+                continue
+            for a, b in ((rid, boss), (boss, rid)):
+                if can_pair(registrations, a, b, peer):
+                    pairs[a, b] = None
+    return [[a, b] for a, b in pairs]
+
+
 def build_problem(
     program: Program,
     *,
@@ -196,6 +240,8 @@ def build_problem(
     ]
     if settings.exclude_same_department:
         exclude += _same_department(registrations, peer=peer)
+    if settings.exclude_reporting_line:
+        exclude += _same_reporting_line(registrations, managers_of(program.organization_id), peer=peer)
     data: dict[str, Any] = {
         "objective": objective or settings.objective,
         "min_score": settings.min_score,

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 
+from kindred.accounts.models import User
 from kindred.matching import Problem, parse_problem
 from kindred.matching.score import Scorer
 from kindred.pairing.models import (
@@ -74,6 +75,16 @@ def _signature(program: Program) -> str:
         Exclusion.objects.filter(program=program).aggregate(n=Count("pk"), last=Max("pk")),
         timezone.localdate(),  # time zone offsets move with daylight saving
     ]
+    settings = PairingSettings.objects.filter(program=program).first()
+    if settings and (settings.exclude_same_department or settings.exclude_reporting_line):
+        # Profiles change without touching the program: read the fields the exclusions use.
+        parts.append(
+            list(
+                User.objects.filter(memberships__organization_id=program.organization_id)
+                .order_by("pk")
+                .values_list("pk", "department", "manager_email")
+            )
+        )
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 

@@ -63,12 +63,27 @@ PREVIEW_ROWS = 5
 PROFILE_LIMIT = 150  # the User model's name, job_title and department lengths
 REASON_LIMIT = 1000
 
-PROFILE_TARGETS = {"email": "Email", "name": "Name", "job_title": "Job title", "department": "Department"}
+PROFILE_TARGETS = {
+    "email": "Email",
+    "name": "Name",
+    "job_title": "Job title",
+    "department": "Department",
+    "manager_email": "Manager's email",
+}
+PROFILE_FIELDS = ("name", "job_title", "department", "manager_email")
 _SYNONYMS = {
     "email": {"email", "e mail", "email address", "e mail address", "work email", "mail"},
     "name": {"name", "full name", "participant", "participant name", "person"},
     "job_title": {"job title", "title", "position", "job"},
     "department": {"department", "dept", "team", "division"},
+    "manager_email": {
+        "manager",
+        "manager email",
+        "manager s email",
+        "line manager",
+        "reports to",
+        "supervisor",
+    },
 }
 # fmt: off
 _STOP_WORDS = {"a", "an", "and", "are", "do", "for", "how", "in", "is", "many", "of", "or", "the", "to",
@@ -305,7 +320,7 @@ class _Plan:
         by_field = {field_name(q): q for q in questions}
         profile, columns, names = {}, [], {}
         for i, target in enumerate(mapping):
-            if target in ("name", "job_title", "department"):
+            if target in PROFILE_FIELDS:
                 profile[target] = i
             elif target in by_field:
                 q = by_field[target]
@@ -332,7 +347,13 @@ def _check_row(plan: _Plan, cells: list[str]) -> tuple[dict[str, str], CleanAnsw
     profile = {}
     for target, index in plan.profile.items():
         value = cells[index]
-        if len(value) > PROFILE_LIMIT:
+        if target == "manager_email" and value:
+            value = value.lower()
+            try:
+                validate_email(value)
+            except ValidationError:
+                reasons.append(f"Manager's email “{value}” is not a valid email address.")
+        elif len(value) > PROFILE_LIMIT:
             reasons.append(f"{PROFILE_TARGETS[target]} is longer than {PROFILE_LIMIT} characters.")
         profile[target] = value
     raw: dict[str, object] = {}
@@ -566,7 +587,7 @@ def _users_for(
         [EmailAddress(user=u, email=u.email, verified=False, primary=True) for u in new]
     )
     if changed:
-        User.objects.bulk_update(changed, ["name", "job_title", "department"])
+        User.objects.bulk_update(changed, list(PROFILE_FIELDS))
     return users, new
 
 

@@ -36,3 +36,12 @@ def test_photos_are_private_to_colleagues(client_for, alice, bob, charlie):
     alice.refresh_from_db()
     assert client_for(bob).get(alice.photo_url).status_code == 200
     assert client_for(charlie).get(alice.photo_url).status_code == 404
+
+
+def test_manager_email_is_saved_in_lower_case_and_cannot_be_ones_own(client_for, alice):
+    client = client_for(alice)
+    response = client.post(URL, {**DATA, "manager_email": alice.email.upper()})
+    assert "Give your manager's email, not your own." in response.context["form"].errors["manager_email"]
+    assert client.post(URL, {**DATA, "manager_email": "Boss@Acme.test"}).status_code == 302
+    alice.refresh_from_db()
+    assert alice.manager_email == "boss@acme.test"

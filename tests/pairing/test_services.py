@@ -146,6 +146,60 @@ def test_same_department_is_never_paired_when_asked(program, qs, alice, django_c
     assert list(Proposal.objects.values_list("mentor_id", flat=True)) == [other.pk]
 
 
+def test_the_reporting_line_is_never_paired_when_asked(
+    program, qs, alice, django_capture_on_commit_callbacks
+):
+    criteria.criteria_reset_to_defaults(program=program)
+    mentee = register(program, qs, "mentee", seniority=1)
+    grand_boss = register(program, qs, "mentor", seniority=5)  # above the mentee's manager
+    report = register(program, qs, "mentor", seniority=4)  # reports to the mentee (reverse line)
+    other = register(program, qs, "mentor", seniority=3)
+    middle = UserFactory(email="middle@example.test")  # the mentee's manager, not in the program
+    MembershipFactory(organization=program.organization, user=middle)
+    lines = {
+        mentee.user: "MIDDLE@example.test",
+        middle: grand_boss.user.email,
+        grand_boss.user: mentee.user.email,  # a loop in the data stops the walk, not the build
+        report.user: mentee.user.email,
+    }
+    for user, manager in lines.items():
+        user.manager_email = manager
+        user.save()
+    r = lambda reg: f"r{reg.pk}"  # noqa: E731
+    assert [r(mentee), r(grand_boss)] not in build_problem(program).data["exclude"]  # off by default
+    settings = criteria.settings_for(program)
+    settings.exclude_reporting_line = True
+    criteria.settings_save(settings=settings)
+    exclude = build_problem(program).data["exclude"]
+    assert sorted(exclude) == sorted([[r(mentee), r(grand_boss)], [r(mentee), r(report)]])
+    assert program_reach(program).allowed[r(mentee)] == 1  # the preview sees it too
+    with django_capture_on_commit_callbacks(execute=True):
+        services.match_run_start(program=program, by=alice, objective="max_score")
+    assert list(Proposal.objects.values_list("mentor_id", flat=True)) == [other.pk]
+
+
+def test_a_changed_profile_refreshes_the_cached_preview_when_exclusions_read_it(program, qs):
+    criteria.criteria_reset_to_defaults(program=program)
+    mentee = register(program, qs, "mentee", seniority=1)
+    boss = register(program, qs, "mentor", seniority=4)
+    settings = criteria.settings_for(program)
+    settings.exclude_reporting_line = True
+    criteria.settings_save(settings=settings)
+    assert program_reach(program).allowed[f"r{mentee.pk}"] == 1
+    mentee.user.manager_email = boss.user.email
+    mentee.user.save()
+    assert program_reach(program).allowed[f"r{mentee.pk}"] == 0
+
+
+def test_reporting_chain_walks_up_and_stops_at_loops():
+    from kindred.pairing.problem import reporting_chain
+
+    managers = {"a": "b", "b": "c", "c": "a", "x": "x"}
+    assert reporting_chain("a", managers) == ["b", "c"]
+    assert reporting_chain("x", managers) == []
+    assert reporting_chain("nobody", managers) == []
+
+
 def test_peer_circles_are_proposed_and_published_whole(
     program, qs, alice, django_capture_on_commit_callbacks
 ):

@@ -20,7 +20,7 @@ from kindred.registration.models import (
 from kindred.registration.questionnaire import question_create
 from tests.factories import RegistrationFactory, UserFactory
 from tests.registration.helpers import questionnaire
-from tests.registration.test_import_services import csv_bytes, person
+from tests.registration.test_import_services import HEADER, csv_bytes, person
 
 pytestmark = pytest.mark.django_db
 FORMULA = "=cmd|' /C calc'!A0"
@@ -196,3 +196,18 @@ def test_queries_do_not_grow_with_the_rows(program, alice, qs, monkeypatch):
     # Five times the rows: only bulk inserts split into more statements (SQLite takes 999
     # parameters a statement), far from a query per row.
     assert many - few < 80 // 10, (few, many)
+
+
+def test_a_manager_column_fills_the_reporting_line_and_bad_addresses_are_reported(program, alice, qs):
+    header = [*HEADER, "Line manager"]
+    rows = [[*person("dana@acme.test"), "Boss@Acme.test"], [*person("erin@acme.test"), "not a mail"]]
+    job = imports.import_upload(
+        program=program, user=alice, file_name="people.csv", content=csv_bytes(rows, header=header)
+    )
+    assert job.mapping[-1] == "manager_email"
+    job = imports.import_validate(job=job, mapping=job.mapping)
+    assert job.bad_rows == [
+        {"line": 3, "reason": "Manager's email “not a mail” is not a valid email address."}
+    ]
+    run(job)
+    assert User.objects.get(email="dana@acme.test").manager_email == "boss@acme.test"
