@@ -1,5 +1,6 @@
 """Benchmark of pairing in the app (issue 6): build the engine's problem from N registrations
 and run auto-match end to end (the worker's task: build, solve, write proposals).
+Everyone has a manager (a tree five wide), and the reporting-line exclusion is on.
 
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/kindred python bench/pairing.py [--sizes 2000,10000]
 
@@ -33,7 +34,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from kindred.accounts.models import User  # noqa: E402
-from kindred.orgs.models import Organization  # noqa: E402
+from kindred.orgs.models import Membership, Organization  # noqa: E402
 from kindred.pairing.criteria import criteria_reset_to_defaults, settings_for, settings_save  # noqa: E402
 from kindred.pairing.models import MatchRun, Proposal  # noqa: E402
 from kindred.pairing.problem import build_problem  # noqa: E402
@@ -63,11 +64,22 @@ def make_program(n: int, rng: random.Random) -> Program:
     for key in POOL:
         pool_add(program=program, key=key)
     criteria_reset_to_defaults(program=program)
-    settings_save(settings=settings_for(program))
+    settings = settings_for(program)
+    settings.exclude_reporting_line = True  # a reporting line of depth ~log5(n) for everyone
+    settings_save(settings=settings)
     questions = list(questions_of(program))
     password = make_password("bench")
     User.objects.bulk_create(
-        User(email=f"p{i}@bench{n}.test", name=f"Person {i}", password=password) for i in range(n)
+        User(
+            email=f"p{i}@bench{n}.test",
+            name=f"Person {i}",
+            password=password,
+            manager_email=f"p{(i - 1) // 5}@bench{n}.test" if i else "",
+        )
+        for i in range(n)
+    )
+    Membership.objects.bulk_create(
+        Membership(organization=org, user=u) for u in User.objects.filter(email__endswith=f"@bench{n}.test")
     )
     users = list(User.objects.filter(email__endswith=f"@bench{n}.test").order_by("pk"))
     mentors = n // 3
