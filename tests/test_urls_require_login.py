@@ -14,6 +14,7 @@ PUBLIC = {
     "programs:host_public",
     "programs:host_index",
     "registration:invited",  # an invitation's personal link: it explains the program, then asks to log in
+    "accounts:welcome",  # a signed personal link to choose a first password (imported people)
 }
 SAMPLE = {
     "org_slug": "acme",

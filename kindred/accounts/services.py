@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.db.models import F
 
@@ -33,4 +34,18 @@ def profile_update(
     user.full_clean(exclude=["password", "photo_version"])
     user.save()
     user.refresh_from_db()
+    return user
+
+
+@transaction.atomic
+def welcome_complete(*, user: User, password: str) -> User:
+    """The person followed the welcome link sent to their address: that proves they own it."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    address, _ = EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"primary": True, "verified": True}
+    )
+    if not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])
     return user

@@ -5,5 +5,6 @@ from kindred.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("welcome/<str:token>/", views.welcome, name="welcome"),
     path("photo/<int:user_id>/<int:version>/", views.photo, name="photo"),
 ]

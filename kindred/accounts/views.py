@@ -1,13 +1,17 @@
 from django.contrib import messages
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.contrib.auth.forms import SetPasswordForm
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from kindred.accounts.forms import ProfileForm
 from kindred.accounts.http import AuthedRequest
 from kindred.accounts.models import User
-from kindred.accounts.services import profile_update
+from kindred.accounts.services import profile_update, welcome_complete
+from kindred.accounts.welcome import WELCOME_DAYS, welcome_user
 
 
 @login_required
@@ -29,6 +33,25 @@ def profile(request: AuthedRequest) -> HttpResponse:
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+def welcome(request: HttpRequest, token: str) -> HttpResponse:
+    """Choose a password from a welcome link (an account an admin's import created). Setting it
+    verifies the address the link was sent to and logs the person in."""
+    user = welcome_user(token)
+    if user is None:
+        return render(request, "accounts/welcome_expired.html", {"days": WELCOME_DAYS}, status=410)
+    next_path = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_path, allowed_hosts={request.get_host()}):
+        next_path = ""
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        welcome_complete(user=user, password=form.cleaned_data["new_password1"])
+        logout(request)
+        login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+        messages.success(request, "Your password is set. Welcome to Kindred!")
+        return redirect(next_path or "home")
+    return render(request, "accounts/welcome.html", {"form": form, "person": user, "next": next_path})
 
 
 @require_GET

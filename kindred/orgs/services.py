@@ -9,9 +9,9 @@ from django.utils.text import slugify
 from kindred.accounts.models import User
 from kindred.accounts.selectors import email_domain, verified_emails
 from kindred.lib.images import CheckedImage
-from kindred.lib.mail import email_send
+from kindred.orgs.mail import org_email_send
 from kindred.orgs.models import AllowedDomain, Membership, Organization, OrgInvitation, Role
-from kindred.orgs.selectors import absolute_url, email_branding
+from kindred.orgs.selectors import absolute_url
 
 RESERVED_SLUGS = {"new", "admin", "api", "accounts", "static", "invitations", "o", "p"}
 
@@ -68,14 +68,13 @@ def organization_update(
 
 def _invitation_email(invitation: OrgInvitation) -> None:
     org = invitation.organization
-    email_send(
+    org_email_send(
+        org,
         template_dir="orgs/email/invitation",
         to=[invitation.email],
-        from_name=org.sender_name,
         context={
             "organization": org,
             "invitation": invitation,
-            **email_branding(org),
             "accept_url": absolute_url(invitation.get_absolute_url(), org),
         },
     )

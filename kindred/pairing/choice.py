@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kindred.accounts.models import User
-from kindred.lib.mail import email_send
 from kindred.matching import ProblemError, parse_problem, recommend, score_matrix
-from kindred.orgs.selectors import absolute_url, email_branding
+from kindred.orgs.mail import org_email_send
+from kindred.orgs.selectors import absolute_url
 from kindred.pairing.criteria import settings_for
 from kindred.pairing.models import (
     Exclusion,
@@ -332,12 +332,11 @@ def requests_expire(*, now: dt.datetime | None = None) -> int:
 def _notify(request: MentorRequest, template_dir: str, *, to: User) -> None:
     program = request.program
     org = program.organization
-    email_send(
+    org_email_send(
+        org,
         template_dir=template_dir,
         to=[to.email],
-        from_name=org.sender_name,
         context={
-            **email_branding(org),
             "request": request,
             "program": program,
             "person": to,

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kindred.accounts.models import User
-from kindred.lib.mail import email_send
+from kindred.orgs.mail import org_email_send
 from kindred.orgs.models import Membership, Role
-from kindred.orgs.selectors import absolute_url, email_branding
+from kindred.orgs.selectors import absolute_url
 from kindred.pairing.models import (
     Exclusion,
     MentorRequest,
@@ -99,12 +99,11 @@ def _tell_admins(mentorship: Mentorship, registration: Registration, reason: str
     to = sorted({m.user.email for m in staff})
     if not to:
         return
-    email_send(
+    org_email_send(
+        org,
         template_dir="pairing/email/not_a_fit",
         to=to,
-        from_name=org.sender_name,
         context={
-            **email_branding(org),
             "program": program,
             "person": registration.user,
             "reason": reason,

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from kindred.accounts.models import User
-from kindred.lib.mail import email_send
 from kindred.matching import ProblemError, parse_problem, solve
-from kindred.orgs.selectors import absolute_url, email_branding
+from kindred.orgs.mail import org_email_send
+from kindred.orgs.selectors import absolute_url
 from kindred.pairing.models import (
     Exclusion,
     MatchRun,
@@ -391,12 +391,11 @@ def _introduction_emails(mentorship: Mentorship) -> None:
     reasons.sort(key=lambda r: -r["points"])
     for person in people:
         others = [p for p in people if p.pk != person.pk]
-        email_send(
+        org_email_send(
+            org,
             template_dir="pairing/email/introduction",
             to=[person.email],
-            from_name=org.sender_name,
             context={
-                **email_branding(org),
                 "person": person,
                 "others": others,
                 "program": program,

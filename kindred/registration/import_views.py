@@ -149,7 +149,7 @@ def import_confirm(request: AuthedRequest, org_slug: str, program_slug: str, job
     pa = staff_program(request, org_slug, program_slug)
     job = _job(pa, job_id)
     try:
-        imports.import_start(job=job)
+        imports.import_start(job=job, notify=request.POST.get("notify") == "on")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("registration:import_report", org_slug, program_slug, job.pk)

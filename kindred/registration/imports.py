@@ -34,7 +34,10 @@ from django.utils import timezone
 from django_tasks import task
 
 from kindred.accounts.models import User
+from kindred.accounts.welcome import WELCOME_DAYS, welcome_path
+from kindred.orgs.mail import org_email_send
 from kindred.orgs.models import Membership, Role
+from kindred.orgs.selectors import absolute_url
 from kindred.programs.models import Program
 from kindred.registration.answers import CleanAnswers, field_name, validate_answers
 from kindred.registration.models import (
@@ -491,8 +494,9 @@ def import_validate(*, job: ImportJob, mapping: Sequence[str]) -> ImportJob:
 
 
 @transaction.atomic
-def import_start(*, job: ImportJob) -> ImportJob:
-    """The admin confirmed: queue the import of the good rows for the worker."""
+def import_start(*, job: ImportJob, notify: bool = True) -> ImportJob:
+    """The admin confirmed: queue the import of the good rows for the worker. With `notify`, the
+    people it registers are emailed once it has landed."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status not in (ImportStatus.VALIDATED, ImportStatus.FAILED):
         raise ValidationError("This file cannot be imported now: check its rows first.")
@@ -504,6 +508,7 @@ def import_start(*, job: ImportJob) -> ImportJob:
     job.processed_rows = job.created_count = job.updated_count = 0
     job.started_at = job.finished_at = None
     job.error = ""
+    job.notify = notify
     job.save()
     transaction.on_commit(lambda: import_run.enqueue(job.pk))
     return job
@@ -591,8 +596,11 @@ def _users_for(
     return users, new
 
 
-def _save_chunk(program: Program, rows: Sequence[GoodRow], seen: dict[int, int]) -> tuple[int, int]:
-    """Write one chunk of good rows with a fixed number of bulk queries. Returns (created, updated)."""
+def _save_chunk(
+    program: Program, rows: Sequence[GoodRow], seen: dict[int, int]
+) -> tuple[int, int, list[int]]:
+    """Write one chunk of good rows with a fixed number of bulk queries. Returns (created, updated,
+    the registrations it newly submitted: created, or draft or withdrawn before)."""
     now = timezone.now()
     users, _ = _users_for(rows, seen, program.organization_id)
     user_ids = [users[r.email].pk for r in rows]
@@ -610,6 +618,7 @@ def _save_chunk(program: Program, rows: Sequence[GoodRow], seen: dict[int, int])
     created: list[Registration] = []
     updated: list[Registration] = []
     by_email: dict[str, Registration] = {}
+    was_submitted = {r.pk for r in existing.values() if r.status == RegistrationStatus.SUBMITTED}
     for row, uid in zip(rows, user_ids, strict=True):
         registration = existing.get(uid) or Registration(program=program, user_id=uid, created_at=now)
         (updated if registration.pk else created).append(registration)
@@ -650,7 +659,8 @@ def _save_chunk(program: Program, rows: Sequence[GoodRow], seen: dict[int, int])
         invitation.status = InvitationStatus.REGISTERED
         invitation.registration = by_email[invitation.email]
     ProgramInvitation.objects.bulk_update(invitations, ["status", "registration"])
-    return len(created), len(updated)
+    fresh = [r.pk for r in created] + [r.pk for r in updated if r.pk not in was_submitted]
+    return len(created), len(updated), fresh
 
 
 def _import(job: ImportJob) -> None:
@@ -667,10 +677,12 @@ def _import(job: ImportJob) -> None:
         )
     created = updated = 0
     seen: dict[int, int] = {}
+    fresh: list[int] = []
     with _progress(job.pk) as report, transaction.atomic():
         for start in range(0, len(good), CHUNK):
-            c, u = _save_chunk(job.program, good[start : start + CHUNK], seen)
+            c, u, f = _save_chunk(job.program, good[start : start + CHUNK], seen)
             created, updated = created + c, updated + u
+            fresh += f
             report(start + c + u)
         # The file is personal data: it goes once its rows are in.
         ImportJob.objects.filter(pk=job.pk).update(
@@ -681,6 +693,8 @@ def _import(job: ImportJob) -> None:
             finished_at=timezone.now(),
             content=b"",
         )
+        if job.notify and fresh:
+            transaction.on_commit(lambda: send_import_notices.enqueue(fresh))
 
 
 def _fail(job_id: int, error: str) -> None:
@@ -709,3 +723,39 @@ def import_run(job_id: int) -> str:
         _fail(job_id, "The import stopped on an unexpected error and nothing was imported. Try again.")
         raise
     return "done"
+
+
+@task()
+def send_import_notices(registration_ids: list[int]) -> int:
+    """Tell each person an import registered that they are in the program. Accounts the import
+    created have no password yet: their email carries a welcome link to choose one."""
+    sent = 0
+    for start in range(0, len(registration_ids), CHUNK):
+        registrations = Registration.objects.filter(
+            pk__in=registration_ids[start : start + CHUNK], status=RegistrationStatus.SUBMITTED
+        ).select_related("user", "program__organization")
+        for registration in registrations:
+            _import_notice(registration)
+            sent += 1
+    return sent
+
+
+def _import_notice(registration: Registration) -> None:
+    program, user = registration.program, registration.user
+    org = program.organization
+    url = absolute_url(program.get_participant_url(), org)
+    welcome = ""
+    if not user.has_usable_password():
+        welcome = absolute_url(welcome_path(user, next_path=program.get_participant_url()), org)
+    org_email_send(
+        org,
+        template_dir="registration/email/imported",
+        to=[user.email],
+        context={
+            "registration": registration,
+            "program": program,
+            "url": url,
+            "welcome_url": welcome,
+            "welcome_days": WELCOME_DAYS,
+        },
+    )

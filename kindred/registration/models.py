@@ -299,6 +299,9 @@ class ImportJob(models.Model):
         default=list, blank=True, help_text="[{line, reason}], line 1 being the header."
     )
     error = models.CharField(max_length=500, blank=True)
+    notify = models.BooleanField(
+        default=True, help_text="Email the people the import registers (new accounts get a welcome link)."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     validated_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)

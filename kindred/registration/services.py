@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from kindred.accounts.models import User
 from kindred.accounts.selectors import email_domain, verified_emails
-from kindred.lib.mail import email_send
+from kindred.orgs.mail import org_email_send
 from kindred.orgs.models import AllowedDomain, Membership, Role
-from kindred.orgs.selectors import absolute_url, email_branding
+from kindred.orgs.selectors import absolute_url
 from kindred.programs.models import Enrollment, Program, Status
 from kindred.registration.answers import CleanAnswers, validate_answers
 from kindred.registration.models import (
@@ -205,12 +205,11 @@ def registration_submit(*, registration: Registration, raw: Mapping[str, object]
 def _confirmation_email(registration: Registration, *, first_time: bool) -> None:
     program = registration.program
     org = program.organization
-    email_send(
+    org_email_send(
+        org,
         template_dir="registration/email/confirmation",
         to=[registration.user.email],
-        from_name=org.sender_name,
         context={
-            **email_branding(org),
             "registration": registration,
             "program": program,
             "first_time": first_time,

@@ -1,5 +1,7 @@
 """The background import: all-or-nothing, keyed by email, bulk queries only."""
 
+import re
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.db import connection
@@ -211,3 +213,32 @@ def test_a_manager_column_fills_the_reporting_line_and_bad_addresses_are_reporte
     ]
     run(job)
     assert User.objects.get(email="dana@acme.test").manager_email == "boss@acme.test"
+
+
+def test_the_people_an_import_registers_are_told_and_new_accounts_get_a_welcome_link(
+    program, alice, qs, client, mailoutbox
+):
+    RegistrationFactory(program=program, user=UserFactory(email="sam@acme.test"))  # already registered
+    RegistrationFactory(program=program, user=UserFactory(email="wes@acme.test"), status="withdrawn")
+    run(checked(program, alice, [person("dana@acme.test"), person("sam@acme.test"), person("wes@acme.test")]))
+    by_address = {m.to[0]: m for m in mailoutbox}
+    assert set(by_address) == {"dana@acme.test", "wes@acme.test"}  # sam knew already
+    assert all(m.subject == "You're registered for Hand-up Mentorship" for m in mailoutbox)
+    assert "/accounts/welcome/" not in by_address["wes@acme.test"].body  # wes has a password
+    link = re.search(r"http://\S+(/accounts/welcome/\S+)", by_address["dana@acme.test"].body)
+    assert link, by_address["dana@acme.test"].body
+    response = client.post(
+        link.group(1), {"new_password1": "a-long-pass-phrase", "new_password2": "a-long-pass-phrase"}
+    )
+    assert response.status_code == 302 and response["Location"] == program.get_participant_url()
+    assert EmailAddress.objects.get(email="dana@acme.test").verified  # the link proved the address
+    client.logout()
+    assert client.login(email="dana@acme.test", password="a-long-pass-phrase")
+
+
+def test_an_import_can_register_people_without_telling_them(program, alice, qs, mailoutbox):
+    job = checked(program, alice, [person("dana@acme.test")])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        imports.import_start(job=job, notify=False)
+    assert Registration.objects.filter(user__email="dana@acme.test").exists()
+    assert mailoutbox == []
