@@ -697,6 +697,20 @@ def _import(job: ImportJob) -> None:
             transaction.on_commit(lambda: send_import_notices.enqueue(fresh))
 
 
+STALE_AFTER = dt.timedelta(minutes=30)  # a 25,000-row import takes about a minute
+
+
+def imports_fail_stale(*, now: dt.datetime | None = None) -> int:
+    """Give up imports whose worker died mid-way (the sweep calls this). Their transaction never
+    committed, so nothing landed, and the admin can start them again from the report."""
+    now = now or timezone.now()
+    return ImportJob.objects.filter(status=ImportStatus.IMPORTING, started_at__lt=now - STALE_AFTER).update(
+        status=ImportStatus.FAILED,
+        error="The worker stopped before the import finished, and nothing was imported. Try again.",
+        finished_at=now,
+    )
+
+
 def _fail(job_id: int, error: str) -> None:
     ImportJob.objects.filter(pk=job_id).update(
         status=ImportStatus.FAILED, error=error[:500], finished_at=timezone.now()

@@ -1,12 +1,15 @@
 """The background import: all-or-nothing, keyed by email, bulk queries only."""
 
+import datetime as dt
 import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from kindred.accounts.models import User
 from kindred.orgs.models import Membership
@@ -242,3 +245,19 @@ def test_an_import_can_register_people_without_telling_them(program, alice, qs, 
         imports.import_start(job=job, notify=False)
     assert Registration.objects.filter(user__email="dana@acme.test").exists()
     assert mailoutbox == []
+
+
+def test_an_import_whose_worker_died_is_given_up_by_the_sweep_and_can_be_run_again(program, alice, qs):
+    job = checked(program, alice, [person("dana@acme.test")])
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.IMPORTING, started_at=timezone.now() - dt.timedelta(minutes=31)
+    )
+    fresh = checked(program, alice, [person("erin@acme.test")])
+    ImportJob.objects.filter(pk=fresh.pk).update(status=ImportStatus.IMPORTING, started_at=timezone.now())
+    call_command("sweep")
+    job.refresh_from_db()
+    fresh.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "worker stopped" in job.error
+    assert fresh.status == ImportStatus.IMPORTING  # still within its time
+    assert run(job).status == ImportStatus.DONE
+    assert Registration.objects.filter(user__email="dana@acme.test").exists()

@@ -6,12 +6,15 @@ from django.db import close_old_connections
 
 from kindred.pairing.choice import requests_expire
 from kindred.pairing.mentorships import programs_complete_ended
+from kindred.registration.imports import imports_fail_stale
 from kindred.registration.invitations import invitations_start_waiting
 
 
 class Command(BaseCommand):
     help = (
-        "Periodic housekeeping: expire unanswered mentor requests and tell the mentees. --loop keeps running."
+        "Periodic housekeeping: expire unanswered mentor requests (telling the mentees), complete ended "
+        "programs, start invitations whose registration opened, give up imports whose worker died. "
+        "--loop keeps running."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -23,9 +26,11 @@ class Command(BaseCommand):
             expired = requests_expire()
             completed = programs_complete_ended()
             invitations_start_waiting()
-            if expired or completed or not loop:
+            stale = imports_fail_stale()
+            if expired or completed or stale or not loop:
                 self.stdout.write(
-                    f"sweep: {expired} mentor request(s) expired, {completed} program(s) completed"
+                    f"sweep: {expired} mentor request(s) expired, {completed} program(s) completed, "
+                    f"{stale} stalled import(s) given up"
                 )
             if not loop:
                 return
