@@ -1,6 +1,6 @@
 """Benchmark of pairing in the app (issue 6): build the engine's problem from N registrations
 and run auto-match end to end (the worker's task: build, solve, write proposals).
-Everyone has a manager (a tree five wide), and the reporting-line exclusion is on.
+Everyone has a manager (a tree five wide) and one of 8 departments, and both exclusions are on.
 
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/kindred python bench/pairing.py [--sizes 2000,10000]
 
@@ -54,6 +54,7 @@ POOL = [
     "skills_to_grow",
     "goals",
 ]
+DEPARTMENTS = ["Engineering", "Product", "Design", "Sales", "Marketing", "Finance", "People", "Operations"]
 ZONES = ["America/New_York", "Europe/London", "Europe/Berlin", "Asia/Singapore", "America/Los_Angeles"]
 
 
@@ -66,6 +67,7 @@ def make_program(n: int, rng: random.Random) -> Program:
     criteria_reset_to_defaults(program=program)
     settings = settings_for(program)
     settings.exclude_reporting_line = True  # a reporting line of depth ~log5(n) for everyone
+    settings.exclude_same_department = True  # 8 departments: ~n²/16 pairs kept apart
     settings_save(settings=settings)
     questions = list(questions_of(program))
     password = make_password("bench")
@@ -75,6 +77,7 @@ def make_program(n: int, rng: random.Random) -> Program:
             name=f"Person {i}",
             password=password,
             manager_email=f"p{(i - 1) // 5}@bench{n}.test" if i else "",
+            department=DEPARTMENTS[i % len(DEPARTMENTS)],
         )
         for i in range(n)
     )

@@ -79,6 +79,7 @@ class Problem:
     exclude: tuple[tuple[int, int], ...] = ()
     fixed: tuple[tuple[int, int], ...] = ()
     group_size: int = 2
+    apart: tuple[str, ...] = ()  # attributes whose shared value forbids a pair (e.g. department)
     mentee_index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     mentor_index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -102,6 +103,7 @@ _TOP_KEYS = {
     "exclude",
     "fixed",
     "group_size",
+    "apart",
 }
 _CRITERION_KEYS = {"name", "kind", "mentee", "mentor", "weight", "min_gap", "direction", "max"}
 _PERSON_KEYS = {"id", "attributes", "capacity"}
@@ -185,7 +187,12 @@ def _check_attribute(value: Any, kind: str, path: str) -> None:
 
 
 def _parse_people(
-    raw: Any, path: str, criteria: tuple[Criterion, ...], sides: tuple[str, ...], with_capacity: bool
+    raw: Any,
+    path: str,
+    criteria: tuple[Criterion, ...],
+    sides: tuple[str, ...],
+    with_capacity: bool,
+    apart: tuple[str, ...] = (),
 ) -> tuple[Person, ...]:
     if raw is None:
         return ()
@@ -194,6 +201,7 @@ def _parse_people(
     people: list[Person] = []
     seen: set[str] = set()
     checks = list(dict.fromkeys((getattr(c, side), c.kind) for c in criteria for side in sides))
+    checks += [(name, "equal") for name in apart]  # compared like `equal` values
     for n, item in enumerate(raw):
         where = f"{path}[{n}]"
         if not isinstance(item, dict):
@@ -245,6 +253,17 @@ def _parse_id_pairs(
     return pairs
 
 
+def _parse_apart(raw: Any) -> tuple[str, ...]:
+    if not isinstance(raw, list):
+        raise ProblemError("apart: expected a list of attribute names")
+    for n, name in enumerate(raw):
+        if not isinstance(name, str) or not name:
+            raise ProblemError(f"apart[{n}]: expected a non-empty string")
+        if name in raw[:n]:
+            raise ProblemError(f"apart[{n}]: duplicate attribute {name!r}")
+    return tuple(raw)
+
+
 def parse_problem(data: Any) -> Problem:
     """Validate a JSON-shaped problem and return a :class:`Problem`.
 
@@ -273,6 +292,7 @@ def parse_problem(data: Any) -> Problem:
             raise ProblemError(f"criteria[{n}].name: duplicate name {criterion.name!r}")
         names.add(criterion.name)
 
+    apart = _parse_apart(data.get("apart", []))
     group_size = data.get("group_size", 2)
     if mode == "peer":
         for key in ("mentees", "mentors"):
@@ -282,7 +302,9 @@ def parse_problem(data: Any) -> Problem:
             raise ProblemError("objective: 'stable' needs two sides; use it in mentoring mode")
         if not _is_int(group_size) or group_size < 2:
             raise ProblemError("group_size: expected an integer >= 2")
-        pool = _parse_people(data.get("participants"), "participants", criteria, ("mentee", "mentor"), False)
+        pool = _parse_people(
+            data.get("participants"), "participants", criteria, ("mentee", "mentor"), False, apart
+        )
         mentees = mentors = pool
         roles = ("participant", "participant")
     else:
@@ -290,8 +312,8 @@ def parse_problem(data: Any) -> Problem:
             raise ProblemError("participants: only used in peer mode (use mentees and mentors)")
         if "group_size" in data:
             raise ProblemError("group_size: only used in peer mode")
-        mentees = _parse_people(data.get("mentees"), "mentees", criteria, ("mentee",), False)
-        mentors = _parse_people(data.get("mentors"), "mentors", criteria, ("mentor",), True)
+        mentees = _parse_people(data.get("mentees"), "mentees", criteria, ("mentee",), False, apart)
+        mentors = _parse_people(data.get("mentors"), "mentors", criteria, ("mentor",), True, apart)
         roles = ("mentee", "mentor")
     mentee_index = {p.id: i for i, p in enumerate(mentees)}
     mentor_index = {p.id: j for j, p in enumerate(mentors)}
@@ -331,6 +353,7 @@ def parse_problem(data: Any) -> Problem:
         exclude=tuple(exclude),
         fixed=tuple(fixed),
         group_size=group_size,
+        apart=apart,
         mentee_index=mentee_index,
         mentor_index=mentor_index,
     )

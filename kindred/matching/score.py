@@ -82,13 +82,7 @@ def _add_criterion(f: _Features, c: Criterion, e_values: list[Any], m_values: li
             f.b.append(m_bits)
         return
     if c.kind == "equal":
-        codes: dict[tuple[str, Any], int] = {}
-        for v in (*e_values, *m_values):
-            if v is not None:
-                codes.setdefault(scalar_key(v), len(codes))
-        e_codes = np.array([-1 if v is None else codes[scalar_key(v)] for v in e_values], dtype=np.int64)
-        m_codes = np.array([-1 if v is None else codes[scalar_key(v)] for v in m_values], dtype=np.int64)
-        width = len(codes)
+        e_codes, m_codes, width = _codes(e_values, m_values)
         if c.is_must:
             # One extra column stands for a missing mentor value, which fails for everyone.
             m_full = np.where(m_codes >= 0, m_codes, width)
@@ -126,6 +120,25 @@ def _add_criterion(f: _Features, c: Criterion, e_values: list[Any], m_values: li
         f.b.append(_one_hot(m_codes, len(distinct), np.float64))
 
 
+def _codes(e_values: list[Any], m_values: list[Any]) -> tuple[np.ndarray, np.ndarray, int]:
+    """Both sides' scalar values as codes 0..width-1 (-1 when missing), compared as `equal` does."""
+    codes: dict[tuple[str, Any], int] = {}
+    for v in (*e_values, *m_values):
+        if v is not None:
+            codes.setdefault(scalar_key(v), len(codes))
+    e_codes = np.array([-1 if v is None else codes[scalar_key(v)] for v in e_values], dtype=np.int64)
+    m_codes = np.array([-1 if v is None else codes[scalar_key(v)] for v in m_values], dtype=np.int64)
+    return e_codes, m_codes, len(codes)
+
+
+def _add_apart(f: _Features, e_values: list[Any], m_values: list[Any]) -> None:
+    """Two people sharing a value (a department) count one failed must-have; missing never fails.
+    A linear-size feature instead of listing every pair within each group in `exclude`."""
+    e_codes, m_codes, width = _codes(e_values, m_values)
+    f.fail_a.append(_one_hot(e_codes, width, np.float32))
+    f.fail_b.append(_one_hot(m_codes, width, np.float32))
+
+
 def _stack(parts: list[np.ndarray], rows: int, dtype: Any) -> np.ndarray:
     return np.ascontiguousarray(np.hstack(parts)) if parts else np.zeros((rows, 0), dtype=dtype)
 
@@ -153,6 +166,8 @@ class Scorer:
         for c in problem.criteria:
             if c.is_must or c.points_weight > 0:
                 _add_criterion(f, c, _values(mentee_attrs, c.mentee), _values(mentor_attrs, c.mentor))
+        for name in problem.apart:
+            _add_apart(f, _values(mentee_attrs, name), _values(mentor_attrs, name))
         # One product gives both the score and the must-haves: points are pre-scaled to
         # centi-points and each failed must-have adds -FAIL, so an allowed pair's float sum has
         # only exact zeros added to it and a failed one lands far below zero.

@@ -115,22 +115,7 @@ def can_pair(registrations: dict[str, Registration], mentee: str, mentor: str, p
     return a is not None and b is not None and (peer or (a.is_mentee and b.is_mentor))
 
 
-def _same_department(registrations: dict[str, Registration], peer: bool) -> list[list[str]]:
-    """Every mentee–mentor pair within one department (every ordered pair of peers). The list
-    grows with the square of a department's size; fine for programs of thousands."""
-    by_department: dict[str, list[Registration]] = {}
-    for reg in registrations.values():
-        department = reg.user.department.strip().lower()
-        if department:
-            by_department.setdefault(department, []).append(reg)
-    return [
-        [registration_id(a.pk), registration_id(b.pk)]
-        for regs in by_department.values()
-        for a in regs
-        if peer or a.is_mentee
-        for b in regs
-        if a.pk != b.pk and (peer or b.is_mentor)
-    ]
+DEPARTMENT = "department"  # the engine attribute `apart` reads (criteria attributes are `q<id>…`)
 
 
 MAX_CHAIN = 50  # a reporting line longer than this is cut (and a loop in the data ends there too)
@@ -214,6 +199,10 @@ def build_problem(
             if value is not None:
                 # Keyed by criterion: one question may feed two criteria that read it differently.
                 attrs[attribute_name(c, side)] = value
+        if settings.exclude_same_department:
+            department = reg.user.department.strip().lower()
+            if department:  # no department: nobody to keep apart from
+                attrs[DEPARTMENT] = department
         if settings.max_time_zone_gap is not None:
             tz = table.texts.get(reg.pk, {}).get(tz_question) if tz_question else None
             offset = utc_offset_hours(tz or reg.user.time_zone, now)
@@ -238,8 +227,6 @@ def build_problem(
         for m, n in Exclusion.objects.filter(program=program).values_list("mentee_id", "mentor_id")
         if can_pair(registrations, registration_id(m), registration_id(n), peer)
     ]
-    if settings.exclude_same_department:
-        exclude += _same_department(registrations, peer=peer)
     if settings.exclude_reporting_line:
         exclude += _same_reporting_line(registrations, managers_of(program.organization_id), peer=peer)
     data: dict[str, Any] = {
@@ -249,6 +236,9 @@ def build_problem(
         "exclude": exclude,
         "fixed": [],
     }
+    if settings.exclude_same_department:
+        # One attribute per person instead of every pair within a department in `exclude`.
+        data["apart"] = [DEPARTMENT]
     if program.structure == Structure.PEER:
         data["mode"] = "peer"
         data["participants"] = [

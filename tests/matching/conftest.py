@@ -54,11 +54,15 @@ def random_problem(
         return attrs
 
     data: dict[str, Any] = {"mode": mode, "objective": objective, "criteria": criteria}
+    side = random.Random(seed * 7919 + 1)  # its own stream: the other draws stay as they were
+    if extras and side.random() < 0.4:
+        data["apart"] = ["team"]
     if extras and rng.random() < 0.3:
         data["min_score"] = rng.choice([10, 25.5, 40])
     if mode == "peer":
         people = [{"id": f"p{k}", "attributes": attributes()} for k in range(n_mentees)]
         data["participants"] = people
+        _teams(data, people, side)
         if extras and n_mentees >= 4 and rng.random() < 0.5:
             data["exclude"] = [["p0", "p1"], ["p3", "p2"]]
         if extras and n_mentees >= 6 and rng.random() < 0.3:
@@ -73,6 +77,7 @@ def random_problem(
         }
         for k in range(n_mentors)
     ]
+    _teams(data, data["mentees"] + data["mentors"], side)
     if extras and n_mentees and n_mentors:
         data["exclude"] = [[f"e{rng.randrange(n_mentees)}", f"m{rng.randrange(n_mentors)}"] for _ in range(2)]
         with_room = [m for m in data["mentors"] if m["capacity"] > 0]
@@ -82,6 +87,14 @@ def random_problem(
             if [mentee, mentor] not in data["exclude"]:
                 data["fixed"] = [[mentee, mentor]]
     return data
+
+
+def _teams(data: dict[str, Any], people: list[dict[str, Any]], rng: random.Random) -> None:
+    """With `apart`, most people get a team (string or number, 1 and 1.0 being the same team)."""
+    if "apart" in data:
+        for person in people:
+            if rng.random() < 0.85:
+                person["attributes"]["team"] = rng.choice(["a", "b", 1, 1.0, "1"])
 
 
 def reference_similarity(criterion: dict[str, Any], e: Any, m: Any) -> tuple[Fraction, bool]:
@@ -149,8 +162,18 @@ def reference_values(data: dict[str, Any]) -> dict[tuple[str, str], int | None]:
                 centi.append(round(back * 100))
             ok &= all(c >= floor for c in centi)
             ok &= e["id"] != m["id"] and (e["id"], m["id"]) not in excluded
+            for name in data.get("apart", []):
+                mine, theirs = e["attributes"].get(name), m["attributes"].get(name)
+                ok &= mine is None or theirs is None or _same_scalar(mine, theirs) is False
             out[(e["id"], m["id"])] = sum(centi) if ok else None
     return out
+
+
+def _same_scalar(a: Any, b: Any) -> bool:
+    """JSON equality: "1" is not 1, true is not 1, 1 is 1.0."""
+    if isinstance(a, bool) or isinstance(b, bool) or isinstance(a, str) or isinstance(b, str):
+        return type(a) is type(b) and a == b
+    return float(a) == float(b)
 
 
 def brute_force_mentoring(data: dict[str, Any], values: dict[tuple[str, str], int | None]) -> tuple[int, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kindred.matching import ProblemError, parse_problem
+from kindred.matching import ProblemError, parse_problem, score_matrix
 
 
 def test_defaults():
@@ -42,6 +42,13 @@ def test_defaults():
             "mentees[0].attributes.a: expected a list of strings",
         ),
         ({"mentees": [{"id": "e", "capacity": 2}]}, "mentees[0].capacity: only mentors have a capacity"),
+        ({"apart": "team"}, "apart: expected a list of attribute names"),
+        ({"apart": ["team", ""]}, "apart[1]: expected a non-empty string"),
+        ({"apart": ["team", "team"]}, "apart[1]: duplicate attribute 'team'"),
+        (
+            {"apart": ["team"], "mentors": [{"id": "m", "attributes": {"team": ["a"]}}]},
+            "mentors[0].attributes.team: expected a string, number or boolean",
+        ),
         ({"mode": "peer", "mentees": [{"id": "e"}]}, "mentees: not used in peer mode"),
         ({"mode": "peer", "objective": "stable"}, "objective: 'stable' needs two sides"),
         ({"mode": "peer", "group_size": 1}, "group_size: expected an integer >= 2"),
@@ -72,3 +79,17 @@ def test_errors_name_the_field(data, message):
     with pytest.raises(ProblemError) as error:
         parse_problem(data)
     assert str(error.value).startswith(message)
+
+
+def test_apart_forbids_pairs_sharing_a_value_and_a_missing_value_never_does():
+    problem = parse_problem(
+        {
+            "apart": ["team"],
+            "mentees": [{"id": "e1", "attributes": {"team": "sales"}}, {"id": "e2", "attributes": {}}],
+            "mentors": [
+                {"id": "m1", "attributes": {"team": "sales"}},
+                {"id": "m2", "attributes": {"team": 1}},
+            ],
+        }
+    )
+    assert score_matrix(problem).to_json()["scores"] == [[None, 100.0], [100.0, 100.0]]

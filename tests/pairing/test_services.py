@@ -138,7 +138,13 @@ def test_same_department_is_never_paired_when_asked(program, qs, alice, django_c
     settings = criteria.settings_for(program)
     settings.exclude_same_department = True
     criteria.settings_save(settings=settings)
-    assert [f"r{mentee.pk}", f"r{same.pk}"] in build_problem(program).data["exclude"]
+    data = build_problem(program).data
+    assert data["apart"] == ["department"] and data["exclude"] == []  # linear, not every pair
+    assert {m["id"]: m["attributes"]["department"] for m in data["mentors"]} == {
+        f"r{same.pk}": "sales",
+        f"r{other.pk}": "finance",
+    }
+    assert program_reach(program).allowed[f"r{mentee.pk}"] == 1
     with django_capture_on_commit_callbacks(execute=True):
         services.match_run_start(program=program, by=alice, objective="max_score")
     run = MatchRun.objects.get()
