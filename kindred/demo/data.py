@@ -6,7 +6,7 @@ so the demo always looks current (registration open now, a program running now, 
 
 import io
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
 from allauth.account.models import EmailAddress
@@ -20,7 +20,8 @@ from kindred.accounts.models import User
 from kindred.orgs.models import AllowedDomain, Membership, Organization, OrgInvitation, Role
 from kindred.pairing.choice import request_create
 from kindred.pairing.criteria import criteria_reset_to_defaults, settings_for, settings_save
-from kindred.pairing.models import MatchRun
+from kindred.pairing.mentorships import mentorships_complete
+from kindred.pairing.models import MatchRun, Mentorship, MentorshipEvent
 from kindred.pairing.services import proposals_publish, run_matching
 from kindred.programs.models import Program, Status, StatusChange
 from kindred.registration.answers import validate_answers
@@ -234,8 +235,12 @@ def _reporting_lines(crowd: list[User]) -> None:
 def _crowd(rng: random.Random, n: int) -> list[tuple[str, str, str, str, str]]:
     people: list[tuple[str, str, str, str, str]] = []
     seen: set[str] = set()
+    names: set[str] = set()
     while len(people) < n:
         first, last = rng.choice(FIRST), rng.choice(LAST)
+        if f"{first} {last}" in names:  # two people of one name are hard to tell apart
+            continue
+        names.add(f"{first} {last}")
         email = f"{first}.{last}@northwind.test".lower()
         if email in seen:
             email = f"{first}.{last}{len(people)}@northwind.test".lower()
@@ -415,7 +420,10 @@ def _raw_answers(questions: list[Question], user: User, role: str, rng: random.R
         elif q.pool_key == "seniority":
             raw[name] = str(options[rng.choice([2, 3, 3, 4, 5] if mentor else [0, 1, 1, 2, 2, 3])].pk)
         elif q.kind == "single":
-            raw[name] = str(rng.choice(options).pk)
+            choice = rng.choice(options)
+            if q.pool_key == "current_role":  # the role they hold is their department's
+                choice = next((o for o in options if o.label == user.department), choice)
+            raw[name] = str(choice.pk)
         elif q.kind == "multiple":
             limit = min(q.max_choices or 3, len(options))
             raw[name] = [str(o.pk) for o in rng.sample(options, rng.randint(1, limit))]
@@ -474,7 +482,7 @@ def _register_crowd(
             status=status,
             created_at=at,
             submitted_at=at if status != "draft" else None,
-            withdrawn_at=at + timedelta(days=2) if status == "withdrawn" else None,
+            withdrawn_at=min(at + timedelta(days=2), timezone.now()) if status == "withdrawn" else None,
             draft=raw if status == "draft" else {},
         )
         if status != "draft":
@@ -549,12 +557,34 @@ def _pairing(org: Organization, admin: User) -> None:
             program.status in (Status.PAIRING, Status.RUNNING, Status.COMPLETED)
             and program.structure != "flash"
         ):
+            final = program.status
+            # Pairing happened while the program was pairing; the history says when.
+            Program.objects.filter(pk=program.pk).update(status=Status.PAIRING)
+            program.status = Status.PAIRING
             run = MatchRun.objects.create(program=program, by=admin, objective=settings.objective)
             run_matching.call(run.pk)
-            if program.status != Status.PAIRING:
+            if final != Status.PAIRING:
                 proposals_publish(program=program, by=admin, notify=False)
+            Program.objects.filter(pk=program.pk).update(status=final)
+            program.status = final
+            _date_mentorships(program)
         if settings.mentee_choice:
             _requests_for(program, named_mentor=User.objects.get(email="mentor@northwind.test"))
+
+
+def _date_mentorships(program: Program) -> None:
+    """Published mentorships began when the program started; a completed program's completed
+    at its end (as the sweep does on the day)."""
+    started = _on(program.starts_on, timezone.now())
+    ran = started - timedelta(days=3)
+    Mentorship.objects.filter(program=program).update(started_at=started)
+    MentorshipEvent.objects.filter(mentorship__program=program).update(at=started)
+    MatchRun.objects.filter(program=program).update(created_at=ran, finished_at=ran + timedelta(seconds=2))
+    if program.status == Status.COMPLETED:
+        mentorships_complete(program=program, by=None)
+        ended = _on(program.ends_on, timezone.now())
+        Mentorship.objects.filter(program=program).update(ended_at=ended)
+        MentorshipEvent.objects.filter(mentorship__program=program, kind="completed").update(at=ended)
 
 
 def _requests_for(program: Program, named_mentor: User) -> None:
@@ -572,6 +602,39 @@ def _requests_for(program: Program, named_mentor: User) -> None:
         asked += 1
         if asked == len(REQUEST_NOTES):
             return
+
+
+def _on(day: date | None, fallback: datetime) -> datetime:
+    """A working morning on a date, never in the future."""
+    if day is None:
+        return fallback
+    return min(datetime.combine(day, time(14, 30), tzinfo=UTC), timezone.now())  # morning in America
+
+
+def _history(program: Program, status: Status, admin: User) -> None:
+    """The program's lifecycle so far, each move dated by the program's own dates: registration
+    opened on its first day, pairing when it closed, running from the start, completed at the end."""
+    now = timezone.now()
+    created = _on(program.registration_opens_on, now - timedelta(days=30)) - timedelta(days=21)
+    Program.objects.filter(pk=program.pk).update(created_at=created)
+    program.created_at = created
+    when = {
+        Status.REGISTRATION: _on(program.registration_opens_on, created + timedelta(days=7)),
+        # An always-open program pairs as people arrive: from a week before it starts.
+        Status.PAIRING: _on(
+            program.starts_on - timedelta(days=7)
+            if program.enrollment == "open" and program.starts_on
+            else program.registration_closes_on,
+            created + timedelta(days=14),
+        ),
+        Status.RUNNING: _on(program.starts_on, created + timedelta(days=21)),
+        Status.COMPLETED: _on(program.ends_on and program.ends_on + timedelta(days=1), now),
+        Status.ARCHIVED: _on(program.ends_on and program.ends_on + timedelta(days=30), now),
+    }
+    last = created
+    for before, after in pairwise(PATH[: PATH.index(status) + 1]):
+        last = max(when[after], last + timedelta(minutes=1))  # strictly in order
+        StatusChange.objects.create(program=program, from_status=before, to_status=after, by=admin, at=last)
 
 
 REQUEST_NOTES = [
@@ -616,12 +679,7 @@ def load_demo() -> dict[str, int]:
             organization=org, slug=slug, defaults={**spec, "status": status, "created_by": admin}
         )
         if created:
-            at = timezone.now() - timedelta(days=200)
-            for before, after in pairwise(PATH[: PATH.index(status) + 1]):
-                at += timedelta(days=7)
-                StatusChange.objects.create(
-                    program=program, from_status=before, to_status=after, by=admin, at=at
-                )
+            _history(program, status, admin)
         if created and (n_mentors or n_mentees):
             _register_crowd(program, rng, crowd, named, n_mentors, n_mentees)
     _hand_up_setup(Program.objects.get(organization=org, slug="hand-up-mentorship"), crowd)

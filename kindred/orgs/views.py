@@ -4,9 +4,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from kindred.accounts.http import AuthedRequest
+from kindred.accounts.selectors import verified_emails
 from kindred.lib.forms import add_errors
 from kindred.orgs import services
 from kindred.orgs.access import OrgAccess
@@ -165,10 +168,18 @@ def invitation_accept(request: AuthedRequest, token: str) -> HttpResponse:
         else:
             messages.success(request, f"Welcome to {membership.organization.name}.")
             return redirect("programs:dashboard", membership.organization.slug)
+    # The same rule as the service: only the address it was sent to (or a verified one) may accept.
+    addresses = verified_emails(request.user) | {request.user.email.lower()}
     return render(
         request,
         "orgs/invitation_accept.html",
-        {"invitation": invitation, "organization": invitation.organization, "error": error},
+        {
+            "invitation": invitation,
+            "organization": invitation.organization,
+            "error": error,
+            "for_you": invitation.email.lower() in addresses,
+            "login_again": reverse("account_login") + "?" + urlencode({"next": request.path}),
+        },
         status=400 if error else 200,
     )
 

@@ -16,10 +16,11 @@ from kindred.pairing import choice
 from kindred.pairing import mentorships as ms
 from kindred.pairing.criteria import settings_for
 from kindred.pairing.models import MentorRequest, Mentorship, MentorshipStatus, RequestStatus
-from kindred.pairing.selectors import mentorships_of
+from kindred.pairing.selectors import mentorships_of, pair_reasons, reason_source
 from kindred.programs.access import get_program_for
-from kindred.programs.models import Program, Status
+from kindred.programs.models import Program, Status, Structure
 from kindred.programs.pages import staff_program
+from kindred.programs.selectors import CHOICE_STATUSES, CHOICE_STRUCTURES
 from kindred.registration.models import Registration, RegistrationStatus
 from kindred.registration.selectors import current_values
 from kindred.registration.services import questions_of
@@ -59,6 +60,15 @@ def _ctx(program: Program, registration: Registration, **extra: object) -> dict[
     return {"organization": program.organization, "program": program, "registration": registration, **extra}
 
 
+def _first_name(registration: Registration) -> str:
+    return registration.user.display_name.split()[0]
+
+
+def _choice_on(program: Program) -> bool:
+    """Mentees choose their mentor here (never in peer or flash programs)."""
+    return program.structure in CHOICE_STRUCTURES and settings_for(program).mentee_choice
+
+
 @login_required
 def mine(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
     """My mentor / my mentees (or peers), with their profiles and why we were matched."""
@@ -70,18 +80,36 @@ def mine(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRespon
         )
         .distinct()
     )
+    peer = program.structure == Structure.PEER
+    everyone = [registration, *(m.mentor for m in mine if m.mentor)]
+    everyone += [x.registration for m in mine for x in m.members.all()]
+    source = reason_source(program, everyone)
     items = []
     for m in mine:
+        i_mentor = m.mentor_id == registration.pk
         others = [x.registration for x in m.members.all() if x.registration_id != registration.pk]
-        if m.mentor and m.mentor_id != registration.pk:
+        if m.mentor and not i_mentor:
             others.insert(0, m.mentor)
-        reasons = sorted((r for r in m.reasons if r.get("points")), key=lambda r: -r["points"])
+        people = []
+        for o in others:
+            # A mentee's co-mentees in a group were not matched with them: no reasons there.
+            explained = peer or i_mentor or o.pk == m.mentor_id
+            side = "peer" if peer else "mentor" if i_mentor else "mentee"
+            reasons = (
+                pair_reasons(
+                    source, viewer=registration, other=o, them=_first_name(o), side=side, reasons=m.reasons
+                )
+                if explained
+                else []
+            )
+            people.append((o, _profile(o), reasons))
         items.append(
             {
                 "mentorship": m,
-                "people": [(o, _profile(o)) for o in others],
-                "reasons": reasons,
-                "i_mentor": m.mentor_id == registration.pk,
+                "people": people,
+                # A group's score is its first mentee's: shown only where it is this pair's.
+                "score": m.score if len(others) == 1 else None,
+                "i_mentor": i_mentor,
             }
         )
     settings = settings_for(program)
@@ -90,10 +118,27 @@ def mine(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRespon
         .select_related("mentor__user")
         .first()
     )
+    ended = program.status in (Status.COMPLETED, Status.ARCHIVED)
+    past = []
+    if ended and not items:
+        for m in mentorships_of(program).filter(
+            Q(mentor=registration) | Q(members__registration=registration)
+        ):
+            past += [m.mentor] if m.mentor and m.mentor_id != registration.pk else []
+            past += [x.registration for x in m.members.all() if x.registration_id != registration.pk]
     return render(
         request,
         "pairing/mine.html",
-        _ctx(program, registration, items=items, settings=settings, pending=pending),
+        _ctx(
+            program,
+            registration,
+            items=items,
+            settings=settings,
+            choice_on=_choice_on(program),
+            pending=pending,
+            ended=ended,
+            past=list({p.pk: p for p in past}.values()),
+        ),
     )
 
 
@@ -120,15 +165,26 @@ def choose(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
     """Mentee choice: five recommendations, then every eligible mentor, searchable."""
     program, registration = _participant(request, org_slug, program_slug)
     settings = settings_for(program)
-    if (
-        not settings.mentee_choice
-        or not registration.is_mentee
-        or program.status not in (Status.PAIRING, Status.RUNNING, Status.REGISTRATION)
-    ):
+    if not _choice_on(program) or not registration.is_mentee or program.status not in CHOICE_STATUSES:
         raise Http404
     paired = choice.is_paired(registration)
     query = request.GET.get("q", "")
     recommended = [] if paired else choice.recommendations(program=program, mentee=registration)
+    source = reason_source(program, [registration, *(c.registration for c in recommended)])
+    cards = [
+        (
+            c,
+            pair_reasons(
+                source,
+                viewer=registration,
+                other=c.registration,
+                them=_first_name(c.registration),
+                side="mentee",
+                reasons=c.reasons,
+            ),
+        )
+        for c in recommended
+    ]
     everyone = [] if paired else choice.eligible_mentors(program=program, mentee=registration, query=query)
     page = Paginator(everyone, 20).get_page(request.GET.get("page"))
     requests = MentorRequest.objects.filter(mentee=registration).select_related("mentor__user")[:10]
@@ -141,6 +197,7 @@ def choose(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
             settings=settings,
             paired=paired,
             recommended=recommended,
+            cards=cards,
             page=page,
             query=query,
             requests=requests,
@@ -151,8 +208,7 @@ def choose(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
 @login_required
 def mentor_detail(request: AuthedRequest, org_slug: str, program_slug: str, mentor_id: int) -> HttpResponse:
     program, registration = _participant(request, org_slug, program_slug)
-    choosing = program.status in (Status.PAIRING, Status.RUNNING, Status.REGISTRATION)
-    if not settings_for(program).mentee_choice or not registration.is_mentee or not choosing:
+    if not _choice_on(program) or not registration.is_mentee or program.status not in CHOICE_STATUSES:
         raise Http404
     mentor = get_object_or_404(
         Registration.objects.select_related("user"),
@@ -193,6 +249,13 @@ def mentor_detail(request: AuthedRequest, org_slug: str, program_slug: str, ment
             mentor=mentor,
             profile=_profile(mentor),
             candidate=candidates.get(mentor.pk),
+            reasons=pair_reasons(
+                reason_source(program, [registration, mentor]),
+                viewer=registration,
+                other=mentor,
+                them=_first_name(mentor),
+                side="mentee",
+            ),
         ),
     )
 
@@ -245,6 +308,7 @@ def requests(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
             registration,
             items=[(r, _profile(r.mentee) if r.status == RequestStatus.PENDING else []) for r in items],
             load=load,
+            choice_on=_choice_on(program),
         ),
     )
 

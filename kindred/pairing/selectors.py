@@ -1,7 +1,10 @@
 """Pairing reads: the criteria preview, why people are unmatched, proposals and mentorships."""
 
+import datetime as dt
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.core.cache import cache
@@ -12,6 +15,7 @@ from kindred.accounts.models import User
 from kindred.matching import Problem, parse_problem
 from kindred.matching.score import Scorer
 from kindred.pairing.models import (
+    Comparison,
     Criterion,
     Exclusion,
     MatchRun,
@@ -19,10 +23,12 @@ from kindred.pairing.models import (
     MentorshipMember,
     PairingSettings,
     Proposal,
+    Weight,
 )
-from kindred.pairing.problem import build_problem
+from kindred.pairing.problem import build_problem, option_key, utc_offset_hours
 from kindred.programs.models import Program
-from kindred.registration.models import Answer, QuestionOption, Registration
+from kindred.registration.models import Answer, Question, QuestionKind, QuestionOption, Registration
+from kindred.registration.selectors import AnswerTable, answers_for_program
 
 
 @dataclass(frozen=True)
@@ -135,3 +141,183 @@ def mentorships_of(program: Program) -> QuerySet[Mentorship]:
             Prefetch("members", queryset=MentorshipMember.objects.select_related("registration__user"))
         )
     )
+
+
+# -- why two people fit, in participants' own words -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One person's answer to one criterion's question, as reasons read it."""
+
+    labels: tuple[str, ...]  # what they chose or wrote, as shown to people
+    keys: tuple[str, ...]  # what pairing compares: an option's meaning, lower-case text
+    position: float | None = None  # place on the scale, the number, or the time zone's UTC offset
+
+
+@dataclass(frozen=True)
+class Reason:
+    text: str  # "you both listed Negotiation and Public speaking" (capitalise where it starts a line)
+    question: str  # the viewer's question behind it, for context ("" when unknown)
+
+
+def _listing(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def reason_text(
+    *,
+    comparison: str,
+    mine: Answered | None,
+    theirs: Answered | None,
+    them: str,
+    mentor_side: bool = False,
+    reverse: bool = False,
+    min_gap: float = 1,
+    max_difference: float = 6,
+) -> str | None:
+    """One matching reason in plain second-person words, or None when the two answers do not
+    support it (so a page never claims what the data does not say).
+
+    `mine` is the viewer's answer and `theirs` the other person's, named `them` ("Vera");
+    `mentor_side` says the viewer answered the criterion's mentor question, which matters for
+    ordinal criteria (the mentor ranks above the mentee, or below with `reverse`)."""
+    if mine is None or theirs is None or not mine.labels or not theirs.labels:
+        return None
+    if comparison == Comparison.OVERLAP:
+        common = set(theirs.keys)
+        shared = list(
+            dict.fromkeys(label for label, key in zip(mine.labels, mine.keys, strict=True) if key in common)
+        )
+        return f"you both listed {_listing(shared)}" if shared else None
+    if comparison == Comparison.EQUAL:
+        return f"you both answered {mine.labels[0]}" if mine.keys[:1] == theirs.keys[:1] else None
+    if mine.position is None or theirs.position is None:
+        return None
+    if comparison == Comparison.ORDINAL:
+        mentor, mentee = (mine, theirs) if mentor_side else (theirs, mine)
+        assert mentor.position is not None and mentee.position is not None
+        gap = mentee.position - mentor.position if reverse else mentor.position - mentee.position
+        if gap < min_gap:
+            return None
+        if mentor_side != reverse:  # the viewer is the one further up the scale
+            return f"you rank above {them} ({mine.labels[0]}; {them}: {theirs.labels[0]})"
+        return f"{them} ranks above you ({theirs.labels[0]}; you: {mine.labels[0]})"
+    if comparison == Comparison.CLOSENESS:
+        if abs(mine.position - theirs.position) >= max_difference:
+            return None
+        if mine.labels[0] == theirs.labels[0]:
+            return f"you both answered {mine.labels[0]}"
+        return f"your answers are close (you: {mine.labels[0]}; {them}: {theirs.labels[0]})"
+    return None
+
+
+@dataclass(frozen=True)
+class ReasonSource:
+    """A program's criteria and a few people's answers, loaded once to explain their pairs."""
+
+    criteria: list[Criterion]
+    answers: AnswerTable
+    now: dt.datetime
+
+
+def reason_source(program: Program, people: Iterable[Registration]) -> ReasonSource:
+    """Criteria and answers for these people, in four queries however many people."""
+    ids = [p.pk for p in people]
+    criteria = list(
+        Criterion.objects.filter(program=program)
+        .exclude(weight=Weight.IGNORE)
+        .select_related("mentee_question", "mentor_question")
+        .prefetch_related("mentee_question__options", "mentor_question__options")
+    )
+    answers = answers_for_program(program, registrations=Registration.objects.filter(pk__in=ids))
+    return ReasonSource(criteria=criteria, answers=answers, now=timezone.now())
+
+
+def _answered(source: ReasonSource, question: Question, registration_pk: int) -> Answered | None:
+    table = source.answers
+    chosen = table.options.get(registration_pk, {}).get(question.pk)
+    if chosen:
+        options = list(question.options.all())
+        picked = [o for o in options if o.pk in chosen]
+        if not picked:
+            return None
+        return Answered(
+            labels=tuple(o.label for o in picked),
+            keys=tuple(option_key(o) for o in picked),
+            position=float(options.index(picked[0])),
+        )
+    number = table.numbers.get(registration_pk, {}).get(question.pk)
+    if number is not None:
+        shown = str(int(number)) if number == int(number) else str(number)
+        return Answered(labels=(shown,), keys=(str(number),), position=number)
+    text = table.texts.get(registration_pk, {}).get(question.pk)
+    if text:
+        offset = utc_offset_hours(text, source.now) if question.kind == QuestionKind.TIMEZONE else None
+        return Answered(labels=(text.strip(),), keys=(text.strip().lower(),), position=offset)
+    return None
+
+
+_WEIGHT_ORDER = {Weight.MUST: 0, Weight.HIGH: 1, Weight.MEDIUM: 2, Weight.LOW: 3}
+
+
+def _importance(criterion: Criterion) -> tuple[int, int, int]:
+    return _WEIGHT_ORDER.get(Weight(criterion.weight), 9), criterion.position, criterion.pk
+
+
+def pair_reasons(
+    source: ReasonSource,
+    *,
+    viewer: Registration,
+    other: Registration,
+    them: str,
+    side: str,
+    reasons: list[dict[str, Any]] | None = None,
+    limit: int = 3,
+) -> list[Reason]:
+    """Why `viewer` and `other` fit, in the viewer's words. `side` is the viewer's side of the
+    criteria: "mentee", "mentor" or "peer" (either way round). With the engine's `reasons`
+    (stored on a mentorship or a recommendation) the `limit` criteria that scored most are
+    explained, then the must-haves that hold; without, every criterion the answers support,
+    must-haves and heavier criteria first. A criterion no longer in the program is shown by
+    the name it had."""
+    by_name: dict[str, Criterion] = {}
+    for criterion in source.criteria:
+        by_name.setdefault(criterion.name, criterion)
+    picked: list[Criterion | str] = []
+    if reasons is None:
+        by_importance: list[Criterion] = sorted(source.criteria, key=_importance)
+        picked += by_importance
+    else:
+        scored = sorted((r for r in reasons if (r.get("points") or 0) > 0), key=lambda r: -r["points"])
+        for r in scored[:limit]:
+            picked.append(by_name.get(r["criterion"], r["criterion"]))
+        musts = [r for r in reasons if r.get("weight") == "must" and (r.get("similarity") or 0) > 0]
+        picked += [by_name[r["criterion"]] for r in musts if r["criterion"] in by_name]
+    out: list[Reason] = []
+    for c in picked:
+        if isinstance(c, str):
+            out.append(Reason(text=c[:1].lower() + c[1:], question=""))
+            continue
+        directions = {"mentee": [False], "mentor": [True]}.get(side, [False, True])
+        for mentor_side in directions:
+            mine_q, their_q = (
+                (c.mentor_question, c.mentee_question)
+                if mentor_side
+                else (c.mentee_question, c.mentor_question)
+            )
+            text = reason_text(
+                comparison=c.comparison,
+                mine=_answered(source, mine_q, viewer.pk),
+                theirs=_answered(source, their_q, other.pk),
+                them=them,
+                mentor_side=mentor_side,
+                reverse=c.reverse,
+                min_gap=c.min_gap,
+                max_difference=c.max_difference,
+            )
+            if text is not None:
+                if all(r.text != text for r in out):
+                    out.append(Reason(text=text, question=mine_q.text))
+                break
+    return out

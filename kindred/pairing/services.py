@@ -25,10 +25,23 @@ from kindred.pairing.models import (
     RunStatus,
 )
 from kindred.pairing.problem import build_problem, registration_id
-from kindred.programs.models import Program, Structure
+from kindred.programs.models import Program, Status, Structure
 from kindred.registration.models import Registration, RegistrationStatus
 
 STALE_AFTER = dt.timedelta(minutes=30)
+ENDED = (Status.COMPLETED, Status.ARCHIVED)
+
+
+def pairing_open(program: Program) -> bool:
+    """Whether pairing can still change: not once the program has ended."""
+    return program.status not in ENDED
+
+
+def _refuse_if_ended(program: Program) -> None:
+    if not pairing_open(program):
+        raise ValidationError(
+            f"{program.name} has ended ({program.get_status_display().lower()}): pairing is closed."
+        )
 
 
 def _pk(engine_id: str) -> int:
@@ -38,6 +51,7 @@ def _pk(engine_id: str) -> int:
 @transaction.atomic
 def match_run_start(*, program: Program, by: User, objective: str) -> MatchRun:
     """Queue a matching run for the worker (one at a time per program)."""
+    _refuse_if_ended(program)
     busy = MatchRun.objects.filter(program=program, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
     # A run whose worker died is given up after STALE_AFTER, so matching is never blocked for good.
     busy.filter(created_at__lt=timezone.now() - STALE_AFTER).update(
@@ -217,6 +231,7 @@ def proposal_remove(*, proposal: Proposal) -> None:
 def proposal_assign(*, program: Program, mentee: Registration, mentor: Registration) -> Proposal:
     """An admin's own pair: locked, so re-running keeps it. Capacity and must-haves are warned
     about in the page, not enforced: the admin decides."""
+    _refuse_if_ended(program)
     for reg, role in ((mentee, "mentee"), (mentor, "mentor")):
         if reg.program_id != program.pk or reg.status != RegistrationStatus.SUBMITTED:
             raise ValidationError(f"The {role} is not registered in this program.")
@@ -251,6 +266,7 @@ def proposals_publish(
     nothing for pairs already published. Proposals that no longer hold (someone withdrew or
     changed role, or the mentor filled up through mentee choice since the run) are dropped;
     returns the mentorships made and how many proposals were dropped."""
+    _refuse_if_ended(program)
     proposals = list(
         Proposal.objects.select_for_update()
         .filter(program=program)

@@ -167,7 +167,7 @@ def review(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
         p.top_reasons = sorted((r for r in p.reasons if r.get("points")), key=lambda r: -r["points"])[:3]  # type: ignore[attr-defined]
     load = selectors.mentor_load(program)
     unmatched = []
-    if run and run.status == RunStatus.DONE and run.stats.get("unmatched"):
+    if run and run.status == RunStatus.DONE and run.stats.get("unmatched") and services.pairing_open(program):
         ids = [int(i[1:]) for i in run.stats["unmatched"]]
         proposed = {p.mentee_id for p in proposals}
         regs = Registration.objects.select_related("user").in_bulk(
@@ -197,6 +197,7 @@ def review(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
             run_form=RunForm(initial={"objective": crit.settings_for(program).objective}),
             counts=services.proposal_counts(program),
             flash=program.structure == Structure.FLASH,
+            ended=not services.pairing_open(program),
             mentorships=selectors.mentorships_of(program)[:50],
             mentorship_count=selectors.mentorships_of(program).count(),
         ),

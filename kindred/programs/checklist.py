@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
-from kindred.programs.models import Program, Purpose, Status
+from kindred.programs.models import Program, Purpose, Status, Structure
 
 Provider = Callable[[list[Program]], set[int]]
 
@@ -106,19 +106,21 @@ class Step:
     done: bool
     available: bool
     url: str
+    applies: bool = True  # False: the step has no meaning for this program's structure
 
 
 @dataclass(frozen=True)
 class Checklist:
     steps: tuple[Step, ...]
+    launched: bool = False  # pairing is launched: the program runs, or ran
 
     @property
     def total(self) -> int:
-        return len(self.steps)
+        return sum(s.applies for s in self.steps)
 
     @property
     def left(self) -> int:
-        return sum(not s.done for s in self.steps)
+        return sum(s.applies and not s.done for s in self.steps)
 
     @property
     def done_count(self) -> int:
@@ -135,6 +137,11 @@ def _url(step: StepDef, program: Program) -> str:
     except NoReverseMatch:
         return ""
     return url + ("#lifecycle" if step.key.startswith("launch_") else "")
+
+
+# Steps that mean nothing for a structure: flash mentoring has no long-term pairs to review.
+NOT_FOR = {"review_pairing": {Structure.FLASH}}
+LAUNCHED = (Status.RUNNING, Status.COMPLETED, Status.ARCHIVED)
 
 
 def checklists_for(programs: Iterable[Program]) -> dict[int, Checklist]:
@@ -155,9 +162,10 @@ def checklists_for(programs: Iterable[Program]) -> dict[int, Checklist]:
                     done=program.pk in done_by_step.get(step.key, set()),
                     available=step.key in _providers and bool(url),
                     url=url,
+                    applies=program.structure not in NOT_FOR.get(step.key, ()),
                 )
             )
-        result[program.pk] = Checklist(tuple(steps))
+        result[program.pk] = Checklist(tuple(steps), launched=program.status in LAUNCHED)
     return result
 
 
@@ -195,4 +203,4 @@ def _registration_launched(programs: list[Program]) -> set[int]:
 
 @register_step("launch_pairing")
 def _pairing_launched(programs: list[Program]) -> set[int]:
-    return {p.pk for p in programs if p.status in (Status.RUNNING, Status.COMPLETED, Status.ARCHIVED)}
+    return {p.pk for p in programs if p.status in LAUNCHED}

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -108,6 +110,42 @@ class Program(models.Model):
         if not (self.starts_on and self.ends_on):
             return None
         return round((self.ends_on - self.starts_on).days / 30.44, 1)
+
+    @property
+    def duration_text(self) -> str:
+        """How long the program runs, in the unit that reads best: "10 days", "3 weeks", "6 months"
+        (a flash program of a week is not "0.2 months")."""
+        if not (self.starts_on and self.ends_on):
+            return ""
+        days = (self.ends_on - self.starts_on).days
+        if days < 14 and days % 7:
+            return f"{days} day{'s' if days != 1 else ''}"
+        if days < 61:
+            weeks = round(days / 7)
+            return f"{weeks} week{'s' if weeks != 1 else ''}"
+        return f"{self.duration_months:g} months"
+
+    @property
+    def meets_on_a_schedule(self) -> bool:
+        """Flash mentoring pairs meet once or twice, so a program's cadence does not apply to it."""
+        return self.structure != Structure.FLASH
+
+    def registration_window(self, today: dt.date | None = None) -> tuple[bool, str]:
+        """Whether people can register today, and if not, why. Registration opens and closes by the
+        program's dates on its own, once the program is launched for registration; always-open
+        programs keep accepting people while pairing and running."""
+        today = today or timezone.localdate()
+        if self.status == Status.DRAFT:
+            return False, "Registration has not opened yet."
+        always_open = self.enrollment == Enrollment.OPEN and self.status in (Status.PAIRING, Status.RUNNING)
+        if self.status != Status.REGISTRATION and not always_open:
+            return False, "Registration for this program is closed."
+        opens, closes = self.registration_opens_on, self.registration_closes_on
+        if opens and today < opens:
+            return False, f"Registration opens on {opens:%B} {opens.day}, {opens:%Y}."
+        if closes and today > closes and not always_open:
+            return False, f"Registration closed on {closes:%B} {closes.day}, {closes:%Y}."
+        return True, ""
 
 
 class StatusChange(models.Model):

@@ -1,8 +1,11 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kindred.accounts.http import AuthedRequest
@@ -14,7 +17,7 @@ from kindred.programs import services
 from kindred.programs.access import get_program_for
 from kindred.programs.checklist import checklist_for
 from kindred.programs.forms import ProgramForm, StatusForm
-from kindred.programs.models import Program, Status
+from kindred.programs.models import Enrollment, Program, Status
 from kindred.programs.pages import staff_program
 from kindred.programs.selectors import admin_dashboard, participant_home, program_counts
 
@@ -31,7 +34,15 @@ def dashboard(request: AuthedRequest, access: OrgAccess) -> HttpResponse:
         )
     rows = participant_home(org, request.user)
     return render(
-        request, "programs/participant_home.html", {"access": access, "organization": org, "rows": rows}
+        request,
+        "programs/participant_home.html",
+        {
+            "access": access,
+            "organization": org,
+            "rows": rows,
+            "mine": [r for r in rows if r.role],
+            "open": [r for r in rows if not r.role],
+        },
     )
 
 
@@ -131,7 +142,38 @@ def _public_page(request: AuthedRequest, organization: Organization, program_slu
         program = pa.program
     program.organization = organization
     request.brand = organization  # type: ignore[attr-defined]
-    return render(request, "programs/public.html", {"organization": organization, "program": program})
+    is_open, _ = program.registration_window()
+    return render(
+        request,
+        "programs/public.html",
+        {
+            "organization": organization,
+            "program": program,
+            "registration_open": is_open,
+            "registration_note": _registration_note(program, is_open),
+        },
+    )
+
+
+def _registration_note(program: Program, is_open: bool) -> str:
+    """The landing page's sentence about registration, true on the day it is read."""
+    today = timezone.localdate()
+    opens, closes = program.registration_opens_on, program.registration_closes_on
+    if is_open:
+        if program.enrollment == Enrollment.OPEN and program.status != Status.REGISTRATION:
+            return "Registration is open: join at any time."
+        return f"Registration is open until {_day(closes)}." if closes else "Registration is open."
+    if program.status in (Status.DRAFT, Status.REGISTRATION) and opens and today < opens:
+        return f"Registration opens on {_day(opens)}."
+    if program.status == Status.DRAFT:
+        return "Registration has not opened yet."
+    if closes and closes < today:
+        return f"Registration closed on {_day(closes)}."
+    return "Registration is closed."
+
+
+def _day(day: dt.date) -> str:
+    return f"{day:%B} {day.day}, {day:%Y}"
 
 
 def program_public(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:

@@ -8,8 +8,16 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from kindred.programs.models import Program
-from kindred.registration.answers import field_name
-from kindred.registration.models import Answer, Builtin, Question, QuestionKind, Registration
+from kindred.registration.answers import field_name, role_of
+from kindred.registration.models import (
+    Answer,
+    Builtin,
+    ParticipantRole,
+    Question,
+    QuestionKind,
+    Registration,
+    RegistrationStatus,
+)
 
 
 def current_values(
@@ -42,6 +50,29 @@ def current_values(
         else:
             values[name] = text
     return values
+
+
+@dataclass(frozen=True)
+class RegistrantAnswers:
+    """One registrant's answers as the program team sees them, with the role they are for."""
+
+    values: dict[str, Any]
+    role: str  # "" while no role is chosen
+    from_draft: bool  # unsubmitted answers, kept in Registration.draft
+
+    @property
+    def role_label(self) -> str:
+        return ParticipantRole(self.role).label if self.role in ParticipantRole.values else ""
+
+
+def registrant_answers(registration: Registration, questions: Sequence[Question]) -> RegistrantAnswers:
+    """A registered person's submitted answers; a started or withdrawn one's draft when there is
+    one. The role is read from the same answers, so the role shown and the questions shown agree
+    (a draft's role is only in the draft until it is submitted)."""
+    from_draft = registration.status != RegistrationStatus.SUBMITTED and bool(registration.draft)
+    values = current_values(registration, questions, draft=from_draft)
+    role = role_of(questions, values) if from_draft else registration.role
+    return RegistrantAnswers(values=values, role=role, from_draft=from_draft)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,5 @@
 """Registration writes: start, save a draft, submit (all-or-nothing), withdraw."""
 
-import datetime as dt
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
@@ -13,7 +12,7 @@ from kindred.accounts.selectors import email_domain, verified_emails
 from kindred.orgs.mail import org_email_send
 from kindred.orgs.models import AllowedDomain, Membership, Role
 from kindred.orgs.selectors import absolute_url
-from kindred.programs.models import Enrollment, Program, Status
+from kindred.programs.models import Program
 from kindred.registration.answers import CleanAnswers, validate_answers
 from kindred.registration.models import (
     AccessMode,
@@ -49,23 +48,6 @@ def setup_save(*, setup: ProgramSetup, reviewed: str) -> ProgramSetup:
     setup.full_clean(exclude=["program"])
     setup.save()
     return setup
-
-
-def registration_window(program: Program, today: dt.date | None = None) -> tuple[bool, str]:
-    """Whether people can register today, and if not, why. Registration opens and closes by the
-    program's dates on its own, once the program is launched for registration."""
-    today = today or timezone.localdate()
-    if program.status == Status.DRAFT:
-        return False, "Registration has not opened yet."
-    always_open = program.enrollment == Enrollment.OPEN and program.status in (Status.PAIRING, Status.RUNNING)
-    if program.status != Status.REGISTRATION and not always_open:
-        return False, "Registration for this program is closed."
-    opens, closes = program.registration_opens_on, program.registration_closes_on
-    if opens and today < opens:
-        return False, f"Registration opens on {opens:%B} {opens.day}, {opens:%Y}."
-    if closes and today > closes and not always_open:
-        return False, f"Registration closed on {closes:%B} {closes.day}, {closes:%Y}."
-    return True, ""
 
 
 def questions_of(program: Program) -> QuerySet[Question]:
@@ -117,7 +99,7 @@ def may_register(program: Program, user: User, token: str = "") -> tuple[bool, s
 def registration_start(*, program: Program, user: User, token: str = "") -> Registration:
     """Open (or reopen) this person's registration as a draft; joins them to the organization as a
     member when the program lets them in."""
-    is_open, reason = registration_window(program)
+    is_open, reason = program.registration_window()
     if not is_open:
         raise ValidationError(reason)
     allowed, reason = may_register(program, user, token)
@@ -139,7 +121,7 @@ def registration_start(*, program: Program, user: User, token: str = "") -> Regi
 
 
 def _check_open(registration: Registration) -> None:
-    is_open, reason = registration_window(registration.program)
+    is_open, reason = registration.program.registration_window()
     if not is_open:
         raise ValidationError(reason)
     if registration.status == RegistrationStatus.WITHDRAWN:

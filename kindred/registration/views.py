@@ -45,7 +45,12 @@ from kindred.registration.models import (
     RegistrationStatus,
 )
 from kindred.registration.pool import POOL
-from kindred.registration.selectors import RegistrantFilter, current_values, registrants
+from kindred.registration.selectors import (
+    RegistrantFilter,
+    current_values,
+    registrant_answers,
+    registrants,
+)
 
 # -- questionnaire builder --------------------------------------------------------------------------
 
@@ -310,7 +315,7 @@ def register(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
         )
     if registration is None and request.method == "GET":
         # Looking at the form writes nothing: the registration starts with the first saved answer.
-        is_open, reason = services.registration_window(program)
+        is_open, reason = program.registration_window()
         allowed, why = services.may_register(program, request.user, token)
         if not (is_open and allowed):
             return render(
@@ -352,7 +357,7 @@ def register(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
             messages.error(request, " ".join(exc.messages))
             return redirect(program.get_participant_url())
         return redirect("registration:done", org_slug, program_slug)
-    is_open, reason = services.registration_window(program)
+    is_open, reason = program.registration_window()
     if not is_open:
         return render(
             request,
@@ -634,14 +639,15 @@ def registrant_detail(
         Registration.objects.select_related("user"), pk=registration_id, program=pa.program
     )
     questions = list(services.questions_of(pa.program))
-    # A registered person's submitted answers; a started one's draft (labelled "Started").
-    values = current_values(
-        registration, questions, draft=registration.status != RegistrationStatus.SUBMITTED
-    )
+    answers = registrant_answers(registration, questions)
+    # Only the questions asked of the role these answers are for (no role yet: those asked of all).
+    asked = [q for q in questions if q.asked_of(answers.role)]
     return render(
         request,
         "registration/registrant.html",
-        program_context(pa, registration=registration, steps=_steps(questions, values, {})),
+        program_context(
+            pa, registration=registration, answers=answers, steps=_steps(asked, answers.values, {})
+        ),
     )
 
 

@@ -1,10 +1,13 @@
+import itertools
+
 import pytest
 from django.core.management import call_command
 
 from kindred.accounts.models import User
 from kindred.demo.data import DEMO_LOGINS, DEMO_PASSWORD
 from kindred.orgs.models import Membership, Organization
-from kindred.programs.models import Program
+from kindred.pairing.models import Mentorship
+from kindred.programs.models import Program, StatusChange
 from kindred.registration.models import Registration
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +46,24 @@ def test_demo_is_idempotent_and_rich():
     statuses = set(Program.objects.filter(organization=org).values_list("status", flat=True))
     assert statuses == {"draft", "registration", "pairing", "running", "completed", "archived"}
     assert Registration.objects.count() > 100
+
+
+def test_demo_history_follows_each_programs_dates():
+    call_command("load_demo")
+    for program in Program.objects.exclude(status="draft"):
+        changes = list(StatusChange.objects.filter(program=program).order_by("at"))
+        assert [c.to_status for c in changes][-1] == program.status
+        assert all(a.at < b.at for a, b in itertools.pairwise(changes))
+        opened = next(c for c in changes if c.to_status == "registration")
+        assert opened.at.date() == program.registration_opens_on
+        if program.status in ("running", "completed"):
+            running = next(c for c in changes if c.to_status == "running")
+            assert running.at.date() == program.starts_on
+            mentorships = Mentorship.objects.filter(program=program)
+            assert mentorships.exists()
+            assert all(m.started_at.date() == program.starts_on for m in mentorships)
+    completed = Program.objects.get(status="completed")
+    assert set(Mentorship.objects.filter(program=completed).values_list("status", flat=True)) == {"completed"}
 
 
 @pytest.mark.parametrize(("email", "landing"), [(e, None) for e, _ in DEMO_LOGINS])

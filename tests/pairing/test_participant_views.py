@@ -2,8 +2,8 @@ import pytest
 
 from kindred.pairing import choice, criteria
 from kindred.pairing.models import Exclusion, MentorRequest, Mentorship, MentorshipMember
+from tests.pairing.helpers import mentee_choice
 from tests.pairing.test_services import register
-from tests.registration.helpers import questionnaire
 
 pytestmark = pytest.mark.django_db
 P = "/o/acme/p/hand-up/"
@@ -14,13 +14,7 @@ A = "/o/acme/programs/hand-up/mentorships/"
 def world(program):  # type: ignore[no-untyped-def]
     program.status = "pairing"
     program.save()
-    qs = questionnaire(program)
-    criteria.criteria_reset_to_defaults(program=program)
-    settings = criteria.settings_for(program)
-    settings.mentee_choice = True
-    criteria.settings_save(settings=settings)
-    mentee = register(program, qs, "mentee", seniority=1, name="Mia Mentee")
-    mentor = register(program, qs, "mentor", seniority=4, name="Max Mentor")
+    _, mentee, mentor = mentee_choice(program)
     return program, mentee, mentor
 
 

@@ -321,3 +321,19 @@ def test_publishing_costs_the_same_queries_for_more_pairs(program, qs, alice, dj
     with django_assert_max_num_queries(len(few.captured_queries)):
         made, _ = services.proposals_publish(program=program, by=alice)
     assert len(made) == 12 and Mentorship.objects.count() == 14
+
+
+def test_pairing_is_closed_once_the_program_has_ended(program, qs, alice):
+    criteria.criteria_reset_to_defaults(program=program)
+    mentee = register(program, qs, "mentee", seniority=1)
+    mentor = register(program, qs, "mentor", seniority=4)
+    program.status = "completed"
+    program.save()
+    for attempt in (
+        lambda: services.match_run_start(program=program, by=alice, objective="max_score"),
+        lambda: services.proposal_assign(program=program, mentee=mentee, mentor=mentor),
+        lambda: services.proposals_publish(program=program, by=alice),
+    ):
+        with pytest.raises(ValidationError, match="has ended"):
+            attempt()
+    assert not MatchRun.objects.exists() and not Proposal.objects.exists()

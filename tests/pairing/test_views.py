@@ -194,3 +194,11 @@ def test_the_preview_is_scored_once_until_something_changes(client_for, alice, p
     criterion.save()
     client.get(BASE + "criteria/")
     assert len(calls) == 2
+
+
+def test_review_of_an_ended_program_says_pairing_is_closed(client_for, alice, program, setup):
+    program.status = "completed"
+    program.save()
+    content = client_for(alice).get(BASE).content.decode()
+    assert "has ended" in content and "pairing is closed" in content
+    assert "Run matching" not in content

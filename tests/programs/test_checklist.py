@@ -49,6 +49,23 @@ def test_launch_steps_follow_the_lifecycle(program, alice):
     program = program_change_status(program=program, to=Status.RUNNING, by=alice)
     done = {s.key for s in checklist_for(program).steps if s.done}
     assert done == {"general", "launch_registration", "launch_pairing"}
+    assert checklist_for(program).launched
+
+
+def test_reviewing_pairs_is_not_a_step_for_flash_mentoring(acme, client_for, alice):
+    flash = ProgramFactory(organization=acme, slug="flash", structure="flash")
+    checklist = checklist_for(flash)
+    assert not next(s for s in checklist.steps if s.key == "review_pairing").applies
+    assert (checklist.total, checklist.left) == (8, 7)
+    content = client_for(alice).get("/o/acme/programs/flash/").content.decode()
+    assert "7 steps left to launch pairing" in content and "Not needed for flash" in content
+
+
+def test_a_launched_program_says_so_instead_of_counting_down(program, alice, client_for):
+    for to in (Status.REGISTRATION, Status.PAIRING, Status.RUNNING):
+        program = program_change_status(program=program, to=to, by=alice)
+    content = client_for(alice).get("/o/acme/programs/hand-up/").content.decode()
+    assert "Pairing is launched" in content and "left to launch pairing" not in content
 
 
 def test_every_step_links_to_its_page_except_features_still_to_come(program):

@@ -33,12 +33,12 @@ def qs(program):  # type: ignore[no-untyped-def]
 
 
 def test_window_follows_status_and_dates(program):
-    assert services.registration_window(program) == (False, "Registration has not opened yet.")
+    assert program.registration_window() == (False, "Registration has not opened yet.")
     open_program(program)
-    assert services.registration_window(program)[0]
-    closed = services.registration_window(program, dt.date(2026, 12, 21))
+    assert program.registration_window()[0]
+    closed = program.registration_window(dt.date(2026, 12, 21))
     assert closed == (False, "Registration closed on December 20, 2026.")
-    early = services.registration_window(program, dt.date(2026, 10, 31))
+    early = program.registration_window(dt.date(2026, 10, 31))
     assert early == (False, "Registration opens on November 1, 2026.")
 
 
@@ -46,9 +46,9 @@ def test_always_open_programs_accept_registrations_while_running(program):
     open_program(program)
     program.enrollment, program.status = "open", "running"
     program.save()
-    assert services.registration_window(program)[0]
+    assert program.registration_window()[0]
     program.enrollment = "cohort"
-    assert not services.registration_window(program)[0]
+    assert not program.registration_window()[0]
 
 
 def test_member_registers_and_gets_a_confirmation(qs, program, bob, django_capture_on_commit_callbacks):
