@@ -16,9 +16,15 @@ from kindred.pairing import choice
 from kindred.pairing import mentorships as ms
 from kindred.pairing.criteria import settings_for
 from kindred.pairing.models import MentorRequest, Mentorship, MentorshipStatus, RequestStatus
-from kindred.pairing.selectors import mentorships_of, pair_reasons, reason_source
+from kindred.pairing.selectors import (
+    first_name,
+    mentorship_reasons,
+    mentorships_of,
+    pair_reasons,
+    reason_source,
+)
 from kindred.programs.access import get_program_for
-from kindred.programs.models import Program, Status, Structure
+from kindred.programs.models import Program, Status
 from kindred.programs.pages import staff_program
 from kindred.programs.selectors import CHOICE_STATUSES, CHOICE_STRUCTURES
 from kindred.registration.models import Registration, RegistrationStatus
@@ -60,10 +66,6 @@ def _ctx(program: Program, registration: Registration, **extra: object) -> dict[
     return {"organization": program.organization, "program": program, "registration": registration, **extra}
 
 
-def _first_name(registration: Registration) -> str:
-    return registration.user.display_name.split()[0]
-
-
 def _choice_on(program: Program) -> bool:
     """Mentees choose their mentor here (never in peer or flash programs)."""
     return program.structure in CHOICE_STRUCTURES and settings_for(program).mentee_choice
@@ -80,36 +82,19 @@ def mine(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRespon
         )
         .distinct()
     )
-    peer = program.structure == Structure.PEER
     everyone = [registration, *(m.mentor for m in mine if m.mentor)]
     everyone += [x.registration for m in mine for x in m.members.all()]
     source = reason_source(program, everyone)
     items = []
     for m in mine:
-        i_mentor = m.mentor_id == registration.pk
-        others = [x.registration for x in m.members.all() if x.registration_id != registration.pk]
-        if m.mentor and not i_mentor:
-            others.insert(0, m.mentor)
-        people = []
-        for o in others:
-            # A mentee's co-mentees in a group were not matched with them: no reasons there.
-            explained = peer or i_mentor or o.pk == m.mentor_id
-            side = "peer" if peer else "mentor" if i_mentor else "mentee"
-            reasons = (
-                pair_reasons(
-                    source, viewer=registration, other=o, them=_first_name(o), side=side, reasons=m.reasons
-                )
-                if explained
-                else []
-            )
-            people.append((o, _profile(o), reasons))
+        people = [(o, _profile(o), reasons) for o, reasons in mentorship_reasons(source, m, registration)]
         items.append(
             {
                 "mentorship": m,
                 "people": people,
                 # A group's score is its first mentee's: shown only where it is this pair's.
-                "score": m.score if len(others) == 1 else None,
-                "i_mentor": i_mentor,
+                "score": m.score if len(people) == 1 else None,
+                "i_mentor": m.mentor_id == registration.pk,
             }
         )
     settings = settings_for(program)
@@ -178,7 +163,7 @@ def choose(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
                 source,
                 viewer=registration,
                 other=c.registration,
-                them=_first_name(c.registration),
+                them=first_name(c.registration),
                 side="mentee",
                 reasons=c.reasons,
             ),
@@ -253,7 +238,7 @@ def mentor_detail(request: AuthedRequest, org_slug: str, program_slug: str, ment
                 reason_source(program, [registration, mentor]),
                 viewer=registration,
                 other=mentor,
-                them=_first_name(mentor),
+                them=first_name(mentor),
                 side="mentee",
             ),
         ),
@@ -389,6 +374,10 @@ def mentorship_manage(
             "program": program,
             "mentorship": mentorship,
             "events": mentorship.events.select_related("by")[:50],
-            "mentors": [(m, load.get(m.pk, 0)) for m in mentors],
+            # Mentors with room first (the default choice), full ones after: reassigning may
+            # go past capacity, but only on purpose.
+            "mentors": sorted(
+                ((m, load.get(m.pk, 0)) for m in mentors), key=lambda ml: ml[1] >= ml[0].capacity
+            ),
         },
     )

@@ -265,6 +265,21 @@ def _importance(criterion: Criterion) -> tuple[int, int, int]:
     return _WEIGHT_ORDER.get(Weight(criterion.weight), 9), criterion.position, criterion.pk
 
 
+_SHARED = ("you both listed ", "you both answered ")
+
+
+def _says(earlier: str, text: str) -> bool:
+    """Whether an earlier reason already says this one: the same words, or the same shared
+    answers ("you both listed Operations" after "you both listed Design and Operations")."""
+    if earlier == text:
+        return True
+    for prefix in _SHARED:
+        if text.startswith(prefix) and earlier.startswith(_SHARED):
+            said = earlier.split(" ", 3)[3].replace(" and ", ", ").split(", ")
+            return all(item in said for item in text[len(prefix) :].replace(" and ", ", ").split(", "))
+    return False
+
+
 def pair_reasons(
     source: ReasonSource,
     *,
@@ -317,7 +332,41 @@ def pair_reasons(
                 max_difference=c.max_difference,
             )
             if text is not None:
-                if all(r.text != text for r in out):
+                if not any(_says(r.text, text) for r in out):
                     out.append(Reason(text=text, question=mine_q.text))
                 break
     return out
+
+
+def first_name(registration: Registration) -> str:
+    return registration.user.display_name.split()[0]
+
+
+def mentorship_reasons(
+    source: ReasonSource, mentorship: Mentorship, viewer: Registration
+) -> list[tuple[Registration, list[Reason]]]:
+    """Each person the viewer is paired with in a mentorship, with why, in the viewer's words.
+    Mentees of one group are explained only against their mentor (the engine paired them with
+    the mentor, not with each other)."""
+    peer = mentorship.mentor_id is None
+    i_mentor = mentorship.mentor_id == viewer.pk
+    others = [x.registration for x in mentorship.members.all() if x.registration_id != viewer.pk]
+    if mentorship.mentor and not i_mentor:
+        others.insert(0, mentorship.mentor)
+    side = "peer" if peer else "mentor" if i_mentor else "mentee"
+    return [
+        (
+            other,
+            pair_reasons(
+                source,
+                viewer=viewer,
+                other=other,
+                them=first_name(other),
+                side=side,
+                reasons=mentorship.reasons,
+            )
+            if peer or i_mentor or other.pk == mentorship.mentor_id
+            else [],
+        )
+        for other in others
+    ]

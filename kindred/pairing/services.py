@@ -25,6 +25,7 @@ from kindred.pairing.models import (
     RunStatus,
 )
 from kindred.pairing.problem import build_problem, registration_id
+from kindred.pairing.selectors import ReasonSource, mentorship_reasons, reason_source
 from kindred.programs.models import Program, Status, Structure
 from kindred.registration.models import Registration, RegistrationStatus
 
@@ -362,14 +363,29 @@ def proposals_publish(
 @task()
 def send_introductions(mentorship_ids: list[int]) -> int:
     """Email both sides of each newly published mentorship an introduction."""
-    mentorships = (
-        Mentorship.objects.filter(pk__in=mentorship_ids)
-        .select_related("program__organization", "mentor__user")
-        .prefetch_related("members__registration__user")
-    )
-    for mentorship in mentorships:
-        _introduction_emails(mentorship)
+    for start in range(0, len(mentorship_ids), INTRODUCTIONS_AT_ONCE):
+        mentorships = list(
+            Mentorship.objects.filter(pk__in=mentorship_ids[start : start + INTRODUCTIONS_AT_ONCE])
+            .select_related("program__organization", "mentor__user")
+            .prefetch_related("members__registration__user")
+        )
+        by_program: dict[int, list[Mentorship]] = defaultdict(list)
+        for mentorship in mentorships:
+            by_program[mentorship.program_id].append(mentorship)
+        for group in by_program.values():
+            people = [r for m in group for r in _people(m)]
+            source = reason_source(group[0].program, people)  # a fixed number of queries per chunk
+            for mentorship in group:
+                _introduction_emails(mentorship, source)
     return len(mentorship_ids)
+
+
+INTRODUCTIONS_AT_ONCE = 500
+
+
+def _people(mentorship: Mentorship) -> list[Registration]:
+    members = [m.registration for m in mentorship.members.all()]
+    return members + ([mentorship.mentor] if mentorship.mentor else [])
 
 
 def _still_valid(program: Program, proposals: list[Proposal]) -> list[Proposal]:
@@ -398,26 +414,32 @@ def _still_valid(program: Program, proposals: list[Proposal]) -> list[Proposal]:
     return valid
 
 
-def _introduction_emails(mentorship: Mentorship) -> None:
+def _introduction_emails(mentorship: Mentorship, source: ReasonSource) -> None:
+    """Each side is told who, why in their own words (what they share, as the answers say), and
+    the next step."""
     program = mentorship.program
     org = program.organization
-    members = list(mentorship.members.all())
-    people = [m.registration.user for m in members] + ([mentorship.mentor.user] if mentorship.mentor else [])
-    reasons = [r for r in mentorship.reasons if r.get("points")]
-    reasons.sort(key=lambda r: -r["points"])
-    for person in people:
-        others = [p for p in people if p.pk != person.pk]
+    for registration in _people(mentorship):
+        person = registration.user
+        mentor = mentorship.mentor if mentorship.mentor_id != registration.pk else None
+        others = [o.user for o in _people(mentorship) if o.pk not in (registration.pk, mentorship.mentor_id)]
+        why = [
+            (other.user.display_name, [r.text for r in reasons])
+            for other, reasons in mentorship_reasons(source, mentorship, registration)
+            if reasons
+        ]
         org_email_send(
             org,
             template_dir="pairing/email/introduction",
             to=[person.email],
             context={
                 "person": person,
-                "others": others,
+                "mentor": mentor.user if mentor else None,
+                "others": others,  # mentees of a mentor, co-mentees of a mentee, or peers
                 "program": program,
                 "mentorship": mentorship,
-                "is_mentor": mentorship.mentor is not None and mentorship.mentor.user_id == person.pk,
-                "reasons": [r["criterion"] for r in reasons[:3]],
+                "is_mentor": mentorship.mentor_id == registration.pk,
+                "why": why,
                 "url": absolute_url(program.get_participant_url(), org),
             },
         )

@@ -272,3 +272,12 @@ def test_pages_stay_private(client_for, world, bob, charlie):
     assert client_for(bob).get(P + "mentorship/").status_code == 404  # a member who did not register
     assert client_for(charlie).get(P + "mentorship/").status_code == 404  # another organization
     assert client_for(bob).get(P + "requests/").status_code == 404
+
+
+def test_a_reason_whose_shared_answers_were_already_named_is_not_repeated():
+    from kindred.pairing.selectors import _says
+
+    assert _says("you both listed Design, Research and Operations", "you both listed Operations")
+    assert _says("you both listed Sales", "you both answered Sales")
+    assert not _says("you both listed Design and Operations", "you both listed Operations and Sales")
+    assert not _says("Vera ranks above you (Senior; you: Associate)", "you both listed Senior")

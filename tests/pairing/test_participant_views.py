@@ -128,6 +128,20 @@ def test_admin_lists_ends_and_reassigns(client_for, alice, world):
     assert Mentorship.objects.get(pk=new.pk).status == "ended"
 
 
+def test_reassigning_offers_mentors_with_room_first(client_for, alice, world):
+    program, mentee, mentor = world
+    m = paired(program, mentee, mentor)
+    qs = questionnaire_of(program)
+    full = register(program, qs, "mentor", seniority=5, name="Aaron Full")  # first by name
+    full.capacity = 1
+    full.save()
+    paired(program, register(program, qs, "mentee", seniority=1, name="Taken Mentee"), full)
+    register(program, qs, "mentor", seniority=5, name="Zoe Roomy")
+    mentors = client_for(alice).get(f"{A}{m.pk}/").context["mentors"]
+    names = [x.user.display_name for x, _ in mentors if x.pk != mentor.pk]
+    assert names == ["Zoe Roomy", "Aaron Full"]
+
+
 def test_admin_pages_member_forbidden_outsider_404(client_for, bob, charlie, world):
     assert client_for(bob).get(A).status_code == 403
     assert client_for(charlie).get(A).status_code == 404

@@ -82,7 +82,12 @@ def test_run_then_publish(program, qs, alice, django_capture_on_commit_callbacks
     assert len(made) == 2 and Mentorship.objects.filter(program=program).count() == 2
     assert not Proposal.objects.exists()
     assert len(mail.outbox) == 4  # both sides of both pairs
-    assert "Mentor" in mail.outbox[0].body or "Mentee" in mail.outbox[0].body
+    to_mentee = next(m for m in mail.outbox if m.to == [made[0].members.get().registration.user.email])
+    to_mentor = next(m for m in mail.outbox if m.to == [mentor.user.email])
+    # Why, in plain words from the answers: the seniority must-have, seen from each side.
+    assert "Your mentor in Hand-up Mentorship is Mentor" in to_mentee.body
+    assert "Why you were matched: " in to_mentee.body and "Mentor ranks above you (" in to_mentee.body
+    assert "You're mentoring Mentee" in to_mentor.body and "you rank above Mentee (" in to_mentor.body
     with pytest.raises(ValidationError):
         services.proposals_publish(program=program, by=alice)  # nothing twice
     assert MentorshipMember.objects.count() == 2
@@ -259,6 +264,11 @@ def test_group_programs_publish_one_group_per_mentor(program, qs, alice, django_
         m.pk for m in mentees
     }
     assert len(mail.outbox) == 5  # the mentor and each mentee
+    first = next(m for m in mail.outbox if m.to == [mentees[0].user.email])
+    assert "Your mentor in Hand-up Mentorship is mentor" in first.body
+    assert "You share the group with Mentee 1, Mentee 2, Mentee 3." in first.body
+    to_mentor = next(m for m in mail.outbox if m.to == [mentor.user.email]).body
+    assert "With Mentee 0: " in to_mentor and "With Mentee 3: " in to_mentor  # each mentee's own reasons
 
 
 def test_publish_drops_proposals_that_no_longer_hold(program, qs, alice, django_capture_on_commit_callbacks):
