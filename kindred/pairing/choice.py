@@ -249,7 +249,10 @@ def request_accept(*, request: MentorRequest, by: User, notify_mentor: bool = Fa
     )
     if mentorship is None:
         mentorship = Mentorship.objects.create(program=program, mentor=mentor)
-    MentorshipMember.objects.create(mentorship=mentorship, registration=request.mentee, role="mentee")
+    # The acceptance emails below are this pair's introduction.
+    MentorshipMember.objects.create(
+        mentorship=mentorship, registration=request.mentee, role="mentee", introduced_at=timezone.now()
+    )
     MentorshipEvent.objects.create(
         mentorship=mentorship, kind="requested", by=by, note="Chosen by the mentee"
     )

@@ -25,6 +25,7 @@ from kindred.pairing.models import (
     Proposal,
     RequestStatus,
 )
+from kindred.pairing.services import send_introductions
 from kindred.programs.models import Program, Status, StatusChange, Structure
 from kindred.programs.services import program_change_status
 from kindred.registration.models import Registration, RegistrationStatus
@@ -164,6 +165,8 @@ def mentorship_reassign(
     new = existing if group and existing else Mentorship.objects.create(program=program, mentor=mentor)
     MentorshipMember.objects.create(mentorship=new, registration=mentee, role="mentee")
     _log(new, "assigned", by, f"Reassigned from mentorship {mentorship.pk}")
+    # The mentee and the new mentor are introduced (the worker emails after the commit).
+    transaction.on_commit(lambda: send_introductions.enqueue([new.pk]))
     return new
 
 

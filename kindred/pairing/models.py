@@ -204,6 +204,13 @@ class MentorshipMember(models.Model):
     mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="members")
     registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=6, choices=[("mentee", "Mentee"), ("peer", "Peer")], default="mentee")
+    # This mentee's own pair with the mentor, from the proposal (a group's members differ);
+    # None when nobody scored it (chosen by the mentee, reassigned): pages explain from answers.
+    score = models.FloatField(null=True, blank=True)
+    reasons = models.JSONField(null=True, blank=True)
+    introduced_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the introduction email went out (once per member)."
+    )
 
     class Meta:
         constraints = [

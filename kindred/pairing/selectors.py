@@ -350,6 +350,17 @@ def mentorship_reasons(
     the mentor, not with each other)."""
     peer = mentorship.mentor_id is None
     i_mentor = mentorship.mentor_id == viewer.pk
+    members = {x.registration_id: x for x in mentorship.members.all()}
+
+    def stored(other: Registration) -> list[dict[str, Any]] | None:
+        """The engine's reasons for this pair: the mentee's own (kept per member), else the
+        mentorship's when it is this pair's alone; None (explain from the answers) when nobody
+        scored it, as when a mentee chose the mentor."""
+        member = members.get(other.pk if i_mentor else viewer.pk)
+        if member is not None and member.reasons is not None:
+            return member.reasons or None
+        return (mentorship.reasons or None) if len(members) == 1 or peer else None
+
     others = [x.registration for x in mentorship.members.all() if x.registration_id != viewer.pk]
     if mentorship.mentor and not i_mentor:
         others.insert(0, mentorship.mentor)
@@ -363,7 +374,7 @@ def mentorship_reasons(
                 other=other,
                 them=first_name(other),
                 side=side,
-                reasons=mentorship.reasons,
+                reasons=stored(other),
             )
             if peer or i_mentor or other.pk == mentorship.mentor_id
             else [],

@@ -292,8 +292,20 @@ def proposals_publish(
             )
         }
     # Everything is collected first and written with a few bulk inserts, whatever the count.
-    new: list[tuple[Mentorship, list[tuple[int, str]]]] = []  # a mentorship and its (member, role)
+    new: list[tuple[Mentorship, list[MentorshipMember]]] = []  # a mentorship and its members
     joined: list[MentorshipMember] = []  # new mentees of existing groups
+    introduced = None if notify else timezone.now()  # not emailed: nothing left to introduce
+
+    def member(p: Proposal | None, pk: int, role: str) -> MentorshipMember:
+        """A member with its own pair's score and reasons (each of a group's mentees has hers)."""
+        return MentorshipMember(
+            registration_id=pk,
+            role=role,
+            score=p.score if p else None,
+            reasons=p.reasons if p else None,
+            introduced_at=introduced,
+        )
+
     grown: dict[int, Mentorship] = {}
     circles: dict[int, list[Proposal]] = defaultdict(list)
     for p in proposals:
@@ -303,7 +315,10 @@ def proposals_publish(
         people = {items[0].mentor_id, *(p.mentee_id for p in items)} - active
         if len(people) >= 2:
             new.append(
-                (Mentorship(program=program, score=items[0].score), [(pk, "peer") for pk in sorted(people)])
+                (
+                    Mentorship(program=program, score=items[0].score),
+                    [member(None, pk, "peer") for pk in sorted(people)],
+                )
             )
     by_mentor: dict[int, list[Proposal]] = defaultdict(list)
     for p in proposals:
@@ -320,35 +335,30 @@ def proposals_publish(
                         Mentorship(
                             program=program, mentor_id=mentor_id, score=first.score, reasons=first.reasons
                         ),
-                        [(p.mentee_id, "mentee") for p in items],
+                        [member(p, p.mentee_id, "mentee") for p in items],
                     )
                 )
             else:
-                joined += [
-                    MentorshipMember(mentorship=group, registration_id=p.mentee_id, role="mentee")
-                    for p in items
-                ]
+                for p in items:
+                    joined.append(member(p, p.mentee_id, "mentee"))
+                    joined[-1].mentorship = group
                 grown[group.pk] = group
             continue
         for p in items:
             if peer:
-                members = [(p.mentee_id, "peer"), (p.mentor_id, "peer")]
+                members = [member(p, p.mentee_id, "peer"), member(p, p.mentor_id, "peer")]
                 mentorship = Mentorship(program=program, score=p.score, reasons=p.reasons)
             else:
-                members = [(p.mentee_id, "mentee")]
+                members = [member(p, p.mentee_id, "mentee")]
                 mentorship = Mentorship(
                     program=program, mentor_id=p.mentor_id, score=p.score, reasons=p.reasons
                 )
             new.append((mentorship, members))
     created = Mentorship.objects.bulk_create([m for m, _ in new])  # primary keys come back
-    MentorshipMember.objects.bulk_create(
-        joined
-        + [
-            MentorshipMember(mentorship=m, registration_id=pk, role=role)
-            for m, people in new
-            for pk, role in people
-        ]
-    )
+    for m, crew in new:
+        for x in crew:
+            x.mentorship = m
+    MentorshipMember.objects.bulk_create(joined + [x for _, crew in new for x in crew])
     MentorshipEvent.objects.bulk_create(
         [MentorshipEvent(mentorship=m, kind="published", by=by) for m in [*created, *grown.values()]]
     )
@@ -362,22 +372,36 @@ def proposals_publish(
 
 @task()
 def send_introductions(mentorship_ids: list[int]) -> int:
-    """Email both sides of each newly published mentorship an introduction."""
+    """Introduce each mentorship's members not yet introduced, and their mentor: a new pair both
+    ways, a mentee joining a group to the mentor and the group (the others are not emailed
+    again). Each member is claimed with a conditional UPDATE first, so a member is introduced
+    once even if this task runs twice (emails go out after the claim commits: at most once).
+    Returns the number of emails."""
+    sent = 0
     for start in range(0, len(mentorship_ids), INTRODUCTIONS_AT_ONCE):
         mentorships = list(
             Mentorship.objects.filter(pk__in=mentorship_ids[start : start + INTRODUCTIONS_AT_ONCE])
             .select_related("program__organization", "mentor__user")
             .prefetch_related("members__registration__user")
         )
+        waiting = [x.pk for m in mentorships for x in m.members.all() if x.introduced_at is None]
+        with transaction.atomic():  # rows another delivery holds are skipped, then found introduced
+            claimed = set(
+                MentorshipMember.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=waiting, introduced_at=None)
+                .values_list("pk", flat=True)
+            )
+            MentorshipMember.objects.filter(pk__in=claimed).update(introduced_at=timezone.now())
         by_program: dict[int, list[Mentorship]] = defaultdict(list)
         for mentorship in mentorships:
-            by_program[mentorship.program_id].append(mentorship)
+            if any(x.pk in claimed for x in mentorship.members.all()):
+                by_program[mentorship.program_id].append(mentorship)
         for group in by_program.values():
             people = [r for m in group for r in _people(m)]
             source = reason_source(group[0].program, people)  # a fixed number of queries per chunk
             for mentorship in group:
-                _introduction_emails(mentorship, source)
-    return len(mentorship_ids)
+                sent += _introduction_emails(mentorship, source, claimed)
+    return sent
 
 
 INTRODUCTIONS_AT_ONCE = 500
@@ -414,35 +438,47 @@ def _still_valid(program: Program, proposals: list[Proposal]) -> list[Proposal]:
     return valid
 
 
-def _introduction_emails(mentorship: Mentorship, source: ReasonSource) -> None:
+def _introduction_emails(mentorship: Mentorship, source: ReasonSource, claimed: set[int]) -> int:
     """Each side is told who, why in their own words (what they share, as the answers say), and
-    the next step."""
+    the next step. Only the claimed (new) members and their mentor are emailed."""
     program = mentorship.program
     org = program.organization
-    for registration in _people(mentorship):
-        person = registration.user
-        mentor = mentorship.mentor if mentorship.mentor_id != registration.pk else None
-        others = [o.user for o in _people(mentorship) if o.pk not in (registration.pk, mentorship.mentor_id)]
+    members = list(mentorship.members.all())
+    fresh = [x.registration for x in members if x.pk in claimed]
+    joining = len(fresh) < len(members)  # new mentees in an existing group
+    recipients = fresh + ([mentorship.mentor] if mentorship.mentor else [])
+    for registration in recipients:
+        is_mentor = mentorship.mentor_id == registration.pk
+        mentor = mentorship.mentor if not is_mentor else None
+        if is_mentor:
+            others = [r.user for r in fresh]  # the mentor hears about the newcomers
+        else:
+            others = [
+                o.user for o in _people(mentorship) if o.pk not in (registration.pk, mentorship.mentor_id)
+            ]
+        shown = {o.pk for o in others} | ({mentor.user_id} if mentor else set())
         why = [
             (other.user.display_name, [r.text for r in reasons])
             for other, reasons in mentorship_reasons(source, mentorship, registration)
-            if reasons
+            if reasons and other.user_id in shown
         ]
         org_email_send(
             org,
             template_dir="pairing/email/introduction",
-            to=[person.email],
+            to=[registration.user.email],
             context={
-                "person": person,
+                "person": registration.user,
                 "mentor": mentor.user if mentor else None,
-                "others": others,  # mentees of a mentor, co-mentees of a mentee, or peers
+                "others": others,  # the mentor's new mentees, a mentee's co-mentees, or peers
+                "joining": joining and is_mentor,
                 "program": program,
                 "mentorship": mentorship,
-                "is_mentor": mentorship.mentor_id == registration.pk,
+                "is_mentor": is_mentor,
                 "why": why,
                 "url": absolute_url(program.get_participant_url(), org),
             },
         )
+    return len(recipients)
 
 
 def proposal_counts(program: Program) -> dict[str, int]:

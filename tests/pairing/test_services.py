@@ -347,3 +347,57 @@ def test_pairing_is_closed_once_the_program_has_ended(program, qs, alice):
         with pytest.raises(ValidationError, match="has ended"):
             attempt()
     assert not MatchRun.objects.exists() and not Proposal.objects.exists()
+
+
+def test_a_mentee_joining_a_group_is_introduced_without_emailing_the_group_again(
+    program, qs, alice, django_capture_on_commit_callbacks
+):
+    program.structure = "group"
+    program.save()
+    criteria.criteria_reset_to_defaults(program=program)
+    first = [register(program, qs, "mentee", seniority=1, name=f"Early {i}") for i in range(2)]
+    mentor = register(program, qs, "mentor", seniority=4, name="Gina Guide")
+    mentor.capacity = 3
+    mentor.save()
+    for _ in range(2):  # run, publish; a newcomer registers; run, publish again
+        with django_capture_on_commit_callbacks(execute=True):
+            services.match_run_start(program=program, by=alice, objective="max_participation")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.proposals_publish(program=program, by=alice)
+        if not MentorshipMember.objects.filter(registration__user__name="Late Comer").exists():
+            assert len(mail.outbox) == 3
+            mail.outbox.clear()
+            late = register(program, qs, "mentee", seniority=2, name="Late Comer")
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([late.user.email, mentor.user.email])
+    to_mentor = next(m.body for m in mail.outbox if m.to == [mentor.user.email])
+    assert "Late Comer (Engineer) joins your group" in to_mentor and "Early" not in to_mentor
+    to_late = next(m.body for m in mail.outbox if m.to == [late.user.email])
+    assert "Your mentor in Hand-up Mentorship is Gina Guide" in to_late and "Early 0" in to_late
+    # Each mentee keeps her own pair's score and reasons.
+    members = MentorshipMember.objects.filter(mentorship__mentor=mentor)
+    assert members.count() == 3 and all(m.reasons and m.score is not None for m in members)
+    assert {m.registration_id for m in members} == {first[0].pk, first[1].pk, late.pk}
+    assert services.send_introductions.call([members[0].mentorship_id]) == 0  # nobody twice
+
+
+def test_a_reassigned_mentee_and_the_new_mentor_are_introduced(
+    program, qs, alice, django_capture_on_commit_callbacks
+):
+    from kindred.pairing import mentorships as ms
+
+    criteria.criteria_reset_to_defaults(program=program)
+    mentee = register(program, qs, "mentee", seniority=1, name="Mia Mentee")
+    old = register(program, qs, "mentor", seniority=4, name="Old Mentor")
+    new = register(program, qs, "mentor", seniority=5, name="New Mentor")
+    mentorship = Mentorship.objects.create(program=program, mentor=old)
+    MentorshipMember.objects.create(
+        mentorship=mentorship, registration=mentee, introduced_at="2026-01-01T00:00Z"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        ms.mentorship_reassign(mentorship=mentorship, mentee=mentee, mentor=new, by=alice)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([mentee.user.email, new.user.email])
+    to_mentee = next(m.body for m in mail.outbox if m.to == [mentee.user.email])
+    # Nobody scored this pair: the reasons come from the answers, the must-have first.
+    assert (
+        "Your mentor in Hand-up Mentorship is New Mentor" in to_mentee and "New ranks above you" in to_mentee
+    )
