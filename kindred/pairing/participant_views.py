@@ -88,12 +88,16 @@ def mine(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRespon
     items = []
     for m in mine:
         people = [(o, _profile(o), reasons) for o, reasons in mentorship_reasons(source, m, registration)]
+        mine_member = next((x for x in m.members.all() if x.registration_id == registration.pk), None)
+        if m.mentor_id and mine_member is not None and mine_member.score is not None:
+            score = mine_member.score  # a mentee's own pair with the mentor, also in a group
+        else:
+            score = m.score if len(people) == 1 else None  # only where it is this pair's
         items.append(
             {
                 "mentorship": m,
                 "people": people,
-                # A group's score is its first mentee's: shown only where it is this pair's.
-                "score": m.score if len(people) == 1 else None,
+                "score": score,
                 "i_mentor": m.mentor_id == registration.pk,
             }
         )
