@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
@@ -42,7 +42,10 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
     if user is None:
         return render(request, "accounts/welcome_expired.html", {"days": WELCOME_DAYS}, status=410)
     next_path = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_path, allowed_hosts={request.get_host()}):
+    # Only a path on this site: never another host, never a URL name for redirect() to resolve.
+    if not next_path.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_path, allowed_hosts={request.get_host()}
+    ):
         next_path = ""
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -50,7 +53,7 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
         logout(request)
         login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
         messages.success(request, "Your password is set. Welcome to Kindred!")
-        return redirect(next_path or "home")
+        return HttpResponseRedirect(next_path) if next_path else redirect("home")
     return render(request, "accounts/welcome.html", {"form": form, "person": user, "next": next_path})
 
 

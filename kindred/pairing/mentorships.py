@@ -222,3 +222,8 @@ def _program_completed(
 ) -> None:
     if created and instance.to_status == Status.COMPLETED:
         mentorships_complete(program=instance.program, by=instance.by)
+    if created and instance.to_status in (Status.COMPLETED, Status.ARCHIVED):
+        # The program has ended: requests still waiting will never be answered.
+        MentorRequest.objects.filter(program=instance.program, status=RequestStatus.PENDING).update(
+            status=RequestStatus.CANCELLED, decided_at=timezone.now()
+        )

@@ -89,6 +89,7 @@ def mine(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRespon
     for m in mine:
         people = [(o, _profile(o), reasons) for o, reasons in mentorship_reasons(source, m, registration)]
         mine_member = next((x for x in m.members.all() if x.registration_id == registration.pk), None)
+        score: float | None
         if m.mentor_id and mine_member is not None and mine_member.score is not None:
             score = mine_member.score  # a mentee's own pair with the mentor, also in a group
         else:

@@ -165,7 +165,10 @@ def _run(run: MatchRun) -> dict[str, Any]:
 
 def _keep_locked(data: dict[str, Any], locked: list[tuple[int, int]], *, peer: bool) -> None:
     """Locked proposals go to the engine as fixed pairs. An admin may have locked a mentor past
-    their capacity on purpose: the mentor's capacity in this run grows to fit."""
+    their capacity on purpose: the mentor's capacity in this run grows to fit. A lock also wins
+    over the computed exclusions (department, reporting line) that came to cover the pair after
+    it was locked, as it wins over must-haves: the admin decided. ("Never pair" on a proposal
+    removes it, so an admin's own exclusion never meets a lock.)"""
     if peer:
         if data.get("group_size", 2) > 2:
             return  # circles are formed whole; the engine takes no fixed pairs with them
@@ -175,6 +178,8 @@ def _keep_locked(data: dict[str, Any], locked: list[tuple[int, int]], *, peer: b
             for m, n in locked
             if registration_id(m) in present and registration_id(n) in present
         ]
+        kept = {frozenset(pair) for pair in data["fixed"]}
+        data["exclude"] = [pair for pair in data["exclude"] if frozenset(pair) not in kept]
         return
     mentees = {m["id"] for m in data["mentees"]}
     mentors = {m["id"]: m for m in data["mentors"]}
@@ -183,8 +188,9 @@ def _keep_locked(data: dict[str, Any], locked: list[tuple[int, int]], *, peer: b
         for m, n in locked
         if registration_id(m) in mentees and registration_id(n) in mentors
     ]
-    excluded = {tuple(pair) for pair in data["exclude"]}
-    data["fixed"] = [pair for pair in fixed if tuple(pair) not in excluded]
+    data["fixed"] = fixed
+    kept_pairs = {tuple(pair) for pair in fixed}
+    data["exclude"] = [pair for pair in data["exclude"] if tuple(pair) not in kept_pairs]
     load: dict[str, int] = {}
     for _, mentor in data["fixed"]:
         load[mentor] = load.get(mentor, 0) + 1
@@ -425,8 +431,12 @@ def _still_valid(program: Program, proposals: list[Proposal]) -> list[Proposal]:
         .annotate(n=Count("pk"))
     )
     valid = []
+    paired: set[int] = set()  # one mentorship per mentee (per person in peer pairs) per publish
     for p in sorted(proposals, key=lambda p: (not p.manual, not p.locked, -(p.score or 0))):
         mentor = mentors[p.mentor_id]
+        people = {p.mentee_id} if p.circle is not None or not peer else {p.mentee_id, p.mentor_id}
+        if p.circle is None and people & paired:
+            continue
         registered = (
             p.mentee.status == RegistrationStatus.SUBMITTED and mentor.status == RegistrationStatus.SUBMITTED
         )
@@ -434,6 +444,7 @@ def _still_valid(program: Program, proposals: list[Proposal]) -> list[Proposal]:
         room = peer or p.circle is not None or p.manual or load.get(mentor.pk, 0) < mentor.capacity
         if registered and sides and room:
             valid.append(p)
+            paired |= people
             load[mentor.pk] = load.get(mentor.pk, 0) + 1
     return valid
 

@@ -64,6 +64,7 @@ MAX_COLUMNS = 200
 CHUNK = 500  # rows written per round of bulk queries
 PREVIEW_ROWS = 5
 PROFILE_LIMIT = 150  # the User model's name, job_title and department lengths
+EMAIL_LIMIT = 254  # the User model's email fields
 REASON_LIMIT = 1000
 
 PROFILE_TARGETS = {
@@ -354,8 +355,10 @@ def _check_row(plan: _Plan, cells: list[str]) -> tuple[dict[str, str], CleanAnsw
             value = value.lower()
             try:
                 validate_email(value)
+                if len(value) > EMAIL_LIMIT:
+                    raise ValidationError("too long")
             except ValidationError:
-                reasons.append(f"Manager's email “{value}” is not a valid email address.")
+                reasons.append(f"Manager's email “{value[:80]}” is not a valid email address.")
         elif len(value) > PROFILE_LIMIT:
             reasons.append(f"{PROFILE_TARGETS[target]} is longer than {PROFILE_LIMIT} characters.")
         profile[target] = value
@@ -596,13 +599,20 @@ def _users_for(
     return users, new
 
 
-def _save_chunk(
-    program: Program, rows: Sequence[GoodRow], seen: dict[int, int]
-) -> tuple[int, int, list[int]]:
-    """Write one chunk of good rows with a fixed number of bulk queries. Returns (created, updated,
-    the registrations it newly submitted: created, or draft or withdrawn before)."""
+@dataclass
+class _Saved:
+    created: int = 0
+    updated: int = 0
+    fresh: list[int] = field(default_factory=list)  # registrations newly submitted: to be told
+    new_users: list[int] = field(default_factory=list)  # accounts this import created
+
+
+def _save_chunk(program: Program, rows: Sequence[GoodRow], seen: dict[int, int], saved: _Saved) -> int:
+    """Write one chunk of good rows with a fixed number of bulk queries, adding to `saved` what
+    it did. Returns the rows written."""
     now = timezone.now()
-    users, _ = _users_for(rows, seen, program.organization_id)
+    users, new_users = _users_for(rows, seen, program.organization_id)
+    saved.new_users += [u.pk for u in new_users]
     user_ids = [users[r.email].pk for r in rows]
     members = set(
         Membership.objects.filter(organization_id=program.organization_id, user_id__in=user_ids).values_list(
@@ -659,8 +669,13 @@ def _save_chunk(
         invitation.status = InvitationStatus.REGISTERED
         invitation.registration = by_email[invitation.email]
     ProgramInvitation.objects.bulk_update(invitations, ["status", "registration"])
-    fresh = [r.pk for r in created] + [r.pk for r in updated if r.pk not in was_submitted]
-    return len(created), len(updated), fresh
+    revived = [r.pk for r in updated if r.pk not in was_submitted]
+    if revived:  # submitted again by this import: its notice is due again
+        Registration.objects.filter(pk__in=revived).update(import_notice_at=None)
+    saved.fresh += [r.pk for r in created] + revived
+    saved.created += len(created)
+    saved.updated += len(updated)
+    return len(created) + len(updated)
 
 
 def _import(job: ImportJob) -> None:
@@ -675,26 +690,29 @@ def _import(job: ImportJob) -> None:
             "The rows no longer pass the check as before (was the questionnaire edited?). "
             "Check the file again."
         )
-    created = updated = 0
     seen: dict[int, int] = {}
-    fresh: list[int] = []
+    saved = _Saved()
     with _progress(job.pk) as report, transaction.atomic():
         for start in range(0, len(good), CHUNK):
-            c, u, f = _save_chunk(job.program, good[start : start + CHUNK], seen)
-            created, updated = created + c, updated + u
-            fresh += f
-            report(start + c + u)
-        # The file is personal data: it goes once its rows are in.
-        ImportJob.objects.filter(pk=job.pk).update(
+            written = _save_chunk(job.program, good[start : start + CHUNK], seen, saved)
+            report(start + written)
+        # The file is personal data: it goes once its rows are in. Only the run that claimed
+        # the job may finish it: one the sweep gave up on (and maybe restarted) rolls back.
+        finished = ImportJob.objects.filter(
+            pk=job.pk, status=ImportStatus.IMPORTING, started_at=job.started_at
+        ).update(
             status=ImportStatus.DONE,
             processed_rows=len(good),
-            created_count=created,
-            updated_count=updated,
+            created_count=saved.created,
+            updated_count=saved.updated,
             finished_at=timezone.now(),
             content=b"",
         )
-        if job.notify and fresh:
-            transaction.on_commit(lambda: send_import_notices.enqueue(fresh))
+        if not finished:
+            raise _GivenUp
+        if job.notify and saved.fresh:
+            fresh, new_users = saved.fresh, saved.new_users
+            transaction.on_commit(lambda: send_import_notices.enqueue(fresh, new_users))
 
 
 STALE_AFTER = dt.timedelta(minutes=30)  # a 25,000-row import takes about a minute
@@ -711,8 +729,13 @@ def imports_fail_stale(*, now: dt.datetime | None = None) -> int:
     )
 
 
-def _fail(job_id: int, error: str) -> None:
-    ImportJob.objects.filter(pk=job_id).update(
+class _GivenUp(Exception):
+    """This run lost its claim on the job (the sweep gave up on it): nothing it wrote stays."""
+
+
+def _fail(job: ImportJob, error: str) -> None:
+    """Mark the job failed, unless another run has claimed it since."""
+    ImportJob.objects.filter(pk=job.pk, status=ImportStatus.IMPORTING, started_at=job.started_at).update(
         status=ImportStatus.FAILED, error=error[:500], finished_at=timezone.now()
     )
 
@@ -729,38 +752,50 @@ def import_run(job_id: int) -> str:
     job = ImportJob.objects.select_related("program__organization").get(pk=job_id)
     try:
         _import(job)
+    except _GivenUp:
+        return "given up"
     except ValidationError as exc:
-        _fail(job_id, " ".join(exc.messages) + " Nothing was imported.")
+        _fail(job, " ".join(exc.messages) + " Nothing was imported.")
         return "failed"
     except Exception:
         logger.exception("Import job %s failed", job_id)
-        _fail(job_id, "The import stopped on an unexpected error and nothing was imported. Try again.")
+        _fail(job, "The import stopped on an unexpected error and nothing was imported. Try again.")
         raise
     return "done"
 
 
 @task()
-def send_import_notices(registration_ids: list[int]) -> int:
-    """Tell each person an import registered that they are in the program. Accounts the import
-    created have no password yet: their email carries a welcome link to choose one."""
+def send_import_notices(registration_ids: list[int], new_user_ids: list[int]) -> int:
+    """Tell each person an import registered that they are in the program, once: each chunk is
+    claimed by stamping it with this run's own time in one conditional UPDATE, then reading back
+    what carries the stamp. Accounts this import created (and nobody has used) get a welcome
+    link to choose a password; nobody else does, so an import can never hand out a way into an
+    account that existed before it."""
+    new_users = set(new_user_ids)
     sent = 0
     for start in range(0, len(registration_ids), CHUNK):
-        registrations = Registration.objects.filter(
-            pk__in=registration_ids[start : start + CHUNK], status=RegistrationStatus.SUBMITTED
-        ).select_related("user", "program__organization")
-        for registration in registrations:
-            _import_notice(registration)
+        chunk = registration_ids[start : start + CHUNK]
+        stamp = timezone.now()
+        Registration.objects.filter(
+            pk__in=chunk, status=RegistrationStatus.SUBMITTED, import_notice_at=None
+        ).update(import_notice_at=stamp)
+        claimed = Registration.objects.filter(pk__in=chunk, import_notice_at=stamp).select_related(
+            "user", "program__organization"
+        )
+        for registration in claimed:
+            _import_notice(registration, welcome=registration.user_id in new_users)
             sent += 1
     return sent
 
 
-def _import_notice(registration: Registration) -> None:
+def _import_notice(registration: Registration, *, welcome: bool) -> None:
     program, user = registration.program, registration.user
     org = program.organization
     url = absolute_url(program.get_participant_url(), org)
-    welcome = ""
-    if not user.has_usable_password():
-        welcome = absolute_url(welcome_path(user, next_path=program.get_participant_url()), org)
+    welcome_url = ""
+    if welcome and not user.has_usable_password() and user.last_login is None:
+        # On Kindred's own address, never a custom domain: the link is a key to the account.
+        welcome_url = absolute_url(welcome_path(user, next_path=program.get_participant_url()))
     org_email_send(
         org,
         template_dir="registration/email/imported",
@@ -769,7 +804,7 @@ def _import_notice(registration: Registration) -> None:
             "registration": registration,
             "program": program,
             "url": url,
-            "welcome_url": welcome,
+            "welcome_url": welcome_url,
             "welcome_days": WELCOME_DAYS,
         },
     )

@@ -136,6 +136,11 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    import_notice_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When an import's 'you are registered' email was claimed for sending.",
+    )
 
     class Meta:
         ordering = ("program", "-submitted_at")

@@ -58,6 +58,7 @@ def test_a_weak_password_is_refused_with_the_reason_and_nothing_changes(client, 
     assert not imported.has_usable_password()
 
 
-def test_a_next_address_on_another_site_is_ignored(client, imported):
-    response = client.post(welcome_path(imported, next_path="https://evil.test/"), NEW)
-    assert response["Location"] == "/"
+@pytest.mark.parametrize("next_path", ["https://evil.test/", "//evil.test/x", "nosuchname", "home"])
+def test_a_next_that_is_not_a_path_here_is_ignored(client, imported, next_path):
+    response = client.post(welcome_path(imported, next_path=next_path), NEW)
+    assert response.status_code == 302 and response["Location"] == "/"

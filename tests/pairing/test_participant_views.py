@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ValidationError
 
 from kindred.pairing import choice, criteria
 from kindred.pairing.models import Exclusion, MentorRequest, Mentorship, MentorshipMember
@@ -156,6 +157,24 @@ def test_program_completion_completes_mentorships(world, alice):
     program_change_status(program=program, to="completed", by=alice)
     m.refresh_from_db()
     assert m.status == "completed" and m.events.get().kind == "completed"
+
+
+def test_an_ended_program_takes_no_more_requests_and_cancels_those_waiting(world, alice):
+    from kindred.pairing import choice
+    from kindred.programs.services import program_change_status
+
+    program, mentee, mentor = world
+    request = choice.request_create(program=program, mentee=mentee, mentor=mentor, message="Hi")
+    assert request.status == "pending"
+    program = program_change_status(program=program, to="running", by=alice)
+    program_change_status(program=program, to="completed", by=alice)
+    request.refresh_from_db()
+    assert request.status == "cancelled"
+    request.status = "pending"  # even one missed by the cancelling cannot be accepted now
+    request.save()
+    with pytest.raises(ValidationError, match="not pairing people now"):
+        choice.request_accept(request=request, by=mentor.user)
+    assert not Mentorship.objects.filter(program=program, status="active").exists()
 
 
 def test_the_sweep_completes_programs_past_their_end(world, alice):

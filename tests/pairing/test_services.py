@@ -401,3 +401,46 @@ def test_a_reassigned_mentee_and_the_new_mentor_are_introduced(
     assert (
         "Your mentor in Hand-up Mentorship is New Mentor" in to_mentee and "New ranks above you" in to_mentee
     )
+
+
+def test_a_lock_wins_over_a_reporting_line_found_after_it(
+    program, qs, alice, django_capture_on_commit_callbacks
+):
+    criteria.criteria_reset_to_defaults(program=program)
+    mentee = register(program, qs, "mentee", seniority=1)
+    boss = register(program, qs, "mentor", seniority=4)
+    register(program, qs, "mentor", seniority=4)
+    services.proposal_assign(program=program, mentee=mentee, mentor=boss)  # locked by the admin
+    mentee.user.manager_email = boss.user.email  # then the profile says boss is her manager
+    mentee.user.save()
+    settings = criteria.settings_for(program)
+    settings.exclude_reporting_line = True
+    criteria.settings_save(settings=settings)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.match_run_start(program=program, by=alice, objective="max_score")
+    assert MatchRun.objects.get().status == "done"
+    assert list(Proposal.objects.filter(mentee=mentee).values_list("mentor_id", flat=True)) == [boss.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposals_publish(program=program, by=alice)
+    assert MentorshipMember.objects.filter(registration=mentee).count() == 1
+
+
+def test_a_locked_peer_pair_later_in_one_reporting_line_still_runs(
+    program, qs, alice, django_capture_on_commit_callbacks
+):
+    program.structure = "peer"
+    program.save()
+    criteria.criteria_reset_to_defaults(program=program)
+    a, b, *_ = (register(program, qs, "both", seniority=1, name=f"Peer {i}") for i in range(4))
+    services.proposal_assign(program=program, mentee=a, mentor=b)
+    a.user.manager_email = b.user.email
+    a.user.save()
+    settings = criteria.settings_for(program)
+    settings.exclude_reporting_line = True
+    criteria.settings_save(settings=settings)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.match_run_start(program=program, by=alice, objective="max_score")
+    run = MatchRun.objects.get()
+    assert run.status == "done", run.error
+    assert Proposal.objects.filter(mentee=a, mentor=b, locked=True).exists()
+    assert Proposal.objects.count() == 2  # a–b as locked, c–d by the engine

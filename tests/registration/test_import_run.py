@@ -261,3 +261,56 @@ def test_an_import_whose_worker_died_is_given_up_by_the_sweep_and_can_be_run_aga
     assert fresh.status == ImportStatus.IMPORTING  # still within its time
     assert run(job).status == ImportStatus.DONE
     assert Registration.objects.filter(user__email="dana@acme.test").exists()
+
+
+def test_only_accounts_the_import_created_get_a_welcome_link_and_always_on_kindreds_own_address(
+    program, alice, qs, mailoutbox, settings
+):
+    settings.SITE_URL = "https://kindred.example"
+    program.organization.custom_domain = "mentoring.acme.test"
+    program.organization.save()
+    sleeper = UserFactory(email="sleeper@globex.test")  # exists, never set a password
+    sleeper.set_unusable_password()
+    sleeper.save()
+    run(checked(program, alice, [person("dana@acme.test"), person("sleeper@globex.test")]))
+    by_address = {m.to[0]: m.body for m in mailoutbox}
+    assert "https://kindred.example/accounts/welcome/" in by_address["dana@acme.test"]
+    assert "mentoring.acme.test/accounts" not in by_address["dana@acme.test"]
+    assert "/accounts/welcome/" not in by_address["sleeper@globex.test"]  # not created by this import
+
+
+def test_each_person_is_told_once_even_if_the_task_runs_twice(program, alice, qs, mailoutbox):
+    run(checked(program, alice, [person("dana@acme.test")]))
+    assert len(mailoutbox) == 1
+    registration = Registration.objects.get(user__email="dana@acme.test")
+    assert imports.send_import_notices.call([registration.pk], []) == 0
+    assert len(mailoutbox) == 1
+
+
+def test_an_import_the_sweep_gave_up_on_keeps_nothing_of_what_it_wrote(program, alice, qs, monkeypatch):
+    real = imports._save_chunk
+
+    def given_up_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        written = real(*args, **kwargs)
+        ImportJob.objects.update(started_at=timezone.now() + dt.timedelta(seconds=1))  # another run's claim
+        return written
+
+    monkeypatch.setattr(imports, "_save_chunk", given_up_meanwhile)
+    job = checked(program, alice, [person("dana@acme.test")])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        imports.import_start(job=job)
+    assert not Registration.objects.filter(user__email="dana@acme.test").exists()
+    assert not User.objects.filter(email="dana@acme.test").exists()
+
+
+def test_a_manager_email_too_long_to_store_is_a_bad_row(program, alice, qs):
+    header = [*HEADER, "Manager"]
+    too_long = "m" * 64 + "@" + "d" * 63 + "." + "e" * 63 + "." + "f" * 63 + ".test"
+    job = imports.import_upload(
+        program=program,
+        user=alice,
+        file_name="people.csv",
+        content=csv_bytes([[*person("dana@acme.test"), too_long]], header=header),
+    )
+    job = imports.import_validate(job=job, mapping=job.mapping)
+    assert job.good_rows == 0 and "Manager's email" in job.bad_rows[0]["reason"]
