@@ -380,8 +380,8 @@ def proposals_publish(
 def send_introductions(mentorship_ids: list[int]) -> int:
     """Introduce each mentorship's members not yet introduced, and their mentor: a new pair both
     ways, a mentee joining a group to the mentor and the group (the others are not emailed
-    again). Each member is claimed with a conditional UPDATE first, so a member is introduced
-    once even if this task runs twice (emails go out after the claim commits: at most once).
+    again). Each member is claimed first (see below), so a member is introduced once even if
+    this task runs twice.
     Returns the number of emails."""
     sent = 0
     for start in range(0, len(mentorship_ids), INTRODUCTIONS_AT_ONCE):
@@ -391,13 +391,13 @@ def send_introductions(mentorship_ids: list[int]) -> int:
             .prefetch_related("members__registration__user")
         )
         waiting = [x.pk for m in mentorships for x in m.members.all() if x.introduced_at is None]
-        with transaction.atomic():  # rows another delivery holds are skipped, then found introduced
-            claimed = set(
-                MentorshipMember.objects.select_for_update(skip_locked=True)
-                .filter(pk__in=waiting, introduced_at=None)
-                .values_list("pk", flat=True)
-            )
-            MentorshipMember.objects.filter(pk__in=claimed).update(introduced_at=timezone.now())
+        # Claimed by stamping with this run's own time in one conditional UPDATE, then reading
+        # back what carries the stamp: two deliveries never both claim a member.
+        stamp = timezone.now()
+        MentorshipMember.objects.filter(pk__in=waiting, introduced_at=None).update(introduced_at=stamp)
+        claimed = set(
+            MentorshipMember.objects.filter(pk__in=waiting, introduced_at=stamp).values_list("pk", flat=True)
+        )
         by_program: dict[int, list[Mentorship]] = defaultdict(list)
         for mentorship in mentorships:
             if any(x.pk in claimed for x in mentorship.members.all()):
