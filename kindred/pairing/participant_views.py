@@ -1,6 +1,8 @@
 """Participant pages of pairing: my mentorship, choosing a mentor, a mentor's requests; and the
 administrators' list of mentorships with end and reassign."""
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -28,7 +30,7 @@ from kindred.programs.models import Program, Status
 from kindred.programs.pages import staff_program
 from kindred.programs.selectors import CHOICE_STATUSES, CHOICE_STRUCTURES
 from kindred.registration.models import Registration, RegistrationStatus
-from kindred.registration.selectors import current_values
+from kindred.registration.selectors import answers_for_program
 from kindred.registration.services import questions_of
 
 
@@ -44,22 +46,29 @@ def _participant(request: AuthedRequest, org_slug: str, program_slug: str) -> tu
     return pa.program, registration
 
 
-def _profile(registration: Registration) -> list[tuple[str, str]]:
-    """A person's answers as shown to the people they are matched or may be matched with."""
-    questions = [q for q in questions_of(registration.program) if not q.builtin]
-    values = current_values(registration, questions, draft=False)
-    rows = []
-    for q in questions:
-        value = values.get(f"q{q.pk}")
-        if not value:
-            continue
-        if q.is_choice:
-            chosen = value if isinstance(value, list) else [value]
-            labels = [o.label for o in q.options.all() if str(o.pk) in chosen]
-            rows.append((q.text, ", ".join(labels)))
-        else:
-            rows.append((q.text, str(value)))
-    return rows
+def _profiles(program: Program, people: Iterable[Registration]) -> dict[int, list[tuple[str, str]]]:
+    """People's submitted answers as shown to those they are matched or may be matched with, by
+    registration id: the questions once and every answer in one query, however many people."""
+    people = list(people)
+    questions = [q for q in questions_of(program) if not q.builtin]
+    table = answers_for_program(
+        program, registrations=Registration.objects.filter(pk__in=[p.pk for p in people])
+    )
+    out: dict[int, list[tuple[str, str]]] = {}
+    for person in people:
+        rows = []
+        for q in questions:
+            chosen = table.options.get(person.pk, {}).get(q.pk)
+            number = table.numbers.get(person.pk, {}).get(q.pk)
+            text = table.texts.get(person.pk, {}).get(q.pk)
+            if chosen:
+                rows.append((q.text, ", ".join(o.label for o in q.options.all() if o.pk in chosen)))
+            elif number is not None:
+                rows.append((q.text, str(int(number)) if number == int(number) else str(number)))
+            elif text:
+                rows.append((q.text, text))
+        out[person.pk] = rows
+    return out
 
 
 def _ctx(program: Program, registration: Registration, **extra: object) -> dict[str, object]:
@@ -85,9 +94,10 @@ def mine(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRespon
     everyone = [registration, *(m.mentor for m in mine if m.mentor)]
     everyone += [x.registration for m in mine for x in m.members.all()]
     source = reason_source(program, everyone)
+    profiles = _profiles(program, everyone)
     items = []
     for m in mine:
-        people = [(o, _profile(o), reasons) for o, reasons in mentorship_reasons(source, m, registration)]
+        people = [(o, profiles[o.pk], reasons) for o, reasons in mentorship_reasons(source, m, registration)]
         mine_member = next((x for x in m.members.all() if x.registration_id == registration.pk), None)
         score: float | None
         if m.mentor_id and mine_member is not None and mine_member.score is not None:
@@ -237,7 +247,7 @@ def mentor_detail(request: AuthedRequest, org_slug: str, program_slug: str, ment
             program,
             registration,
             mentor=mentor,
-            profile=_profile(mentor),
+            profile=_profiles(program, [mentor])[mentor.pk],
             candidate=candidates.get(mentor.pk),
             reasons=pair_reasons(
                 reason_source(program, [registration, mentor]),
@@ -288,7 +298,9 @@ def requests(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("pairing:requests", org_slug, program_slug)
-    items = MentorRequest.objects.filter(mentor=registration).select_related("mentee__user")[:50]
+    items = list(MentorRequest.objects.filter(mentor=registration).select_related("mentee__user")[:50])
+    pending = [r.mentee for r in items if r.status == RequestStatus.PENDING]
+    profiles = _profiles(program, pending) if pending else {}
     load = choice.active_load(program).get(registration.pk, 0)
     return render(
         request,
@@ -296,7 +308,7 @@ def requests(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
         _ctx(
             program,
             registration,
-            items=[(r, _profile(r.mentee) if r.status == RequestStatus.PENDING else []) for r in items],
+            items=[(r, profiles.get(r.mentee_id, [])) for r in items],
             load=load,
             choice_on=_choice_on(program),
         ),

@@ -1,5 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kindred.pairing import choice, criteria
 from kindred.pairing.models import Exclusion, MentorRequest, Mentorship, MentorshipMember
@@ -204,3 +206,22 @@ def test_registration_cannot_reopen_once_pairs_are_published(world, alice):
     paired(program, mentee, mentor)
     with pytest.raises(ValidationError):
         program_change_status(program=program, to="registration", by=alice)
+
+
+def test_the_mentorship_page_costs_the_same_queries_for_one_mentee_or_many(
+    client_for, world, django_assert_max_num_queries
+):
+    program, mentee, mentor = world
+    program.structure = "group"
+    program.save()
+    group = paired(program, mentee, mentor)
+    client = client_for(mentor.user)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(P + "mentorship/").status_code == 200
+    qs = questionnaire_of(program)
+    for i in range(6):
+        more = register(program, qs, "mentee", seniority=1, name=f"Extra {i}")
+        MentorshipMember.objects.create(mentorship=group, registration=more)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        content = client.get(P + "mentorship/").content.decode()
+    assert "Extra 5" in content
