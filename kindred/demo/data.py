@@ -300,8 +300,8 @@ def _programs(today: date) -> list[dict]:
             description="Every new starter gets a peer buddy from another team for their first six months.",
             registration_opens_on=today - d(60),
             registration_closes_on=today + d(300),
-            starts_on=today - d(30),
-            ends_on=today + d(330),
+            starts_on=today + d(14),
+            ends_on=today + d(14 + 300),
             mentors=10,
             mentees=10,
         ),
@@ -406,7 +406,9 @@ HELP = [
 ]
 
 
-def _raw_answers(questions: list[Question], user: User, role: str, rng: random.Random) -> dict[str, object]:
+def _raw_answers(
+    questions: list[Question], user: User, role: str, rng: random.Random, group: bool = False
+) -> dict[str, object]:
     """Plausible answers to each question: mentors more senior and experienced than mentees."""
     mentor = role in ("mentor", "both")
     raw: dict[str, object] = {}
@@ -415,8 +417,8 @@ def _raw_answers(questions: list[Question], user: User, role: str, rng: random.R
         options = [o for o in q.options.all() if not o.archived]
         if q.builtin == "role":
             raw[name] = str(next(o.pk for o in options if o.value == role))
-        elif q.builtin == "capacity":
-            raw[name] = str(rng.choice([1, 1, 2, 2, 3]))
+        elif q.builtin == "capacity":  # a group program's capacity is its group size
+            raw[name] = str(rng.choice([3, 4, 4]) if group else rng.choice([1, 1, 2, 2, 3]))
         elif q.pool_key == "seniority":
             raw[name] = str(options[rng.choice([2, 3, 3, 4, 5] if mentor else [0, 1, 1, 2, 2, 3])].pk)
         elif q.kind == "single":
@@ -452,16 +454,16 @@ def _register_crowd(
     people = crowd[:]
     rng.shuffle(people)
     people = people[: n_mentors + n_mentees]
-    if program.status != Status.COMPLETED:
-        demo = [named["mentor@northwind.test"], named["mentee@northwind.test"]]
-        others = [p for p in people if p not in demo]
-        people = [*demo, *others[: n_mentors + n_mentees - 2]]
+    # The demo logins take part everywhere, so each of their pages shows something.
+    demo = [named["mentor@northwind.test"], named["mentee@northwind.test"]]
+    others = [p for p in people if p not in demo]
+    people = [*demo, *others[: n_mentors + n_mentees - 2]]
     opened = program.registration_opens_on or timezone.localdate()
     for i, user in enumerate(people):
         role = "mentor" if i == 0 or (i > 1 and i <= n_mentors) else "mentee"
         if program.structure == "peer" or (i > 1 and rng.random() < 0.06):
             role = "both"
-        raw = _raw_answers(questions, user, role, rng)
+        raw = _raw_answers(questions, user, role, rng, group=program.structure == "group")
         clean, errors = validate_answers(questions, raw)
         if errors:
             raise RuntimeError(f"demo answers do not validate: {errors}")

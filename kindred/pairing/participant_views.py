@@ -1,6 +1,7 @@
 """Participant pages of pairing: my mentorship, choosing a mentor, a mentor's requests; and the
 administrators' list of mentorships with end and reassign."""
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kindred.accounts.http import AuthedRequest
@@ -71,6 +73,9 @@ def _profiles(program: Program, people: Iterable[Registration]) -> dict[int, lis
     return out
 
 
+FIRST_SESSION_WINDOW = dt.timedelta(days=30)
+
+
 def _ctx(program: Program, registration: Registration, **extra: object) -> dict[str, object]:
     return {"organization": program.organization, "program": program, "registration": registration, **extra}
 
@@ -110,6 +115,8 @@ def mine(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRespon
                 "people": people,
                 "score": score,
                 "i_mentor": m.mentor_id == registration.pk,
+                # Scheduling the first session is the next step only at the start.
+                "new": m.started_at >= timezone.now() - FIRST_SESSION_WINDOW,
             }
         )
     settings = settings_for(program)
@@ -138,6 +145,9 @@ def mine(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRespon
             pending=pending,
             ended=ended,
             past=list({p.pk: p for p in past}.values()),
+            waiting=MentorRequest.objects.filter(mentor=registration, status=RequestStatus.PENDING).count()
+            if registration.is_mentor and not items
+            else 0,
         ),
     )
 
@@ -382,6 +392,9 @@ def mentorship_manage(
         .order_by("user__name")
     )
     load = choice.active_load(program)
+    for x in mentorship.members.all():
+        stored = x.reasons if x.reasons is not None else mentorship.reasons
+        x.top_reasons = sorted((r for r in stored or [] if r.get("points")), key=lambda r: -r["points"])[:4]  # type: ignore[attr-defined]
     return render(
         request,
         "pairing/mentorship.html",

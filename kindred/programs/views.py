@@ -143,12 +143,19 @@ def _public_page(request: AuthedRequest, organization: Organization, program_slu
     program.organization = organization
     request.brand = organization  # type: ignore[attr-defined]
     is_open, _ = program.registration_window()
+    # Through the reverse relation name: this app does not import registration.
+    registered = request.user.is_authenticated and (
+        Program.objects.filter(
+            pk=program.pk, registrations__user=request.user, registrations__status="submitted"
+        ).exists()
+    )
     return render(
         request,
         "programs/public.html",
         {
             "organization": organization,
             "program": program,
+            "registered": registered,
             "registration_open": is_open,
             "registration_note": _registration_note(program, is_open),
         },

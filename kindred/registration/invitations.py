@@ -107,9 +107,20 @@ def parse_emails(text: str) -> tuple[list[str], list[str]]:
 
 
 @transaction.atomic
+def _can_invite(program: Program) -> None:
+    """Invitations ask people to register: only while that can still happen (a draft's wait for
+    the opening day, see invitations_start_waiting)."""
+    is_open, why = program.registration_window()
+    opens = program.registration_opens_on
+    later = program.status == Status.REGISTRATION and opens is not None and timezone.localdate() < opens
+    if not (is_open or later or program.status == Status.DRAFT):
+        raise ValidationError(f"Nobody can register for {program.name} now, so nobody can be invited. {why}")
+
+
 def invitations_add(*, program: Program, emails: Iterable[str]) -> int:
     """Queue an invitation for each new address (an address is invited at most once per program)
     and start the worker on them. Returns how many were queued."""
+    _can_invite(program)
     emails = list(emails)
     if len(emails) > MAX_INVITATIONS_PER_REQUEST:
         raise ValidationError(f"Invite at most {MAX_INVITATIONS_PER_REQUEST} people at a time.")
@@ -126,6 +137,7 @@ def invitations_add(*, program: Program, emails: Iterable[str]) -> int:
 @transaction.atomic
 def invitations_remind(*, program: Program) -> int:
     """Mark everyone who was invited but has not registered for one reminder, and start sending."""
+    _can_invite(program)
     n = ProgramInvitation.objects.filter(
         program=program, status=InvitationStatus.SENT, reminder_due=False
     ).update(reminder_due=True)
@@ -140,6 +152,7 @@ STUCK_AFTER = dt.timedelta(hours=1)
 @transaction.atomic
 def invitations_resend(*, program: Program) -> int:
     """Queue failed invitations, and those stuck sending for an hour, to be sent again."""
+    _can_invite(program)
     stuck = Q(status=InvitationStatus.SENDING, created_at__lt=timezone.now() - STUCK_AFTER)
     n = ProgramInvitation.objects.filter(Q(status=InvitationStatus.FAILED) | stuck, program=program).update(
         status=InvitationStatus.QUEUED, error=""

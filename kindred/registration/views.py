@@ -531,8 +531,12 @@ def invite(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
 @login_required
 def resend(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
     pa = staff_program(request, org_slug, program_slug)
-    n = inv.invitations_resend(program=pa.program)
-    messages.success(request, f"{n} invitation{'s' if n != 1 else ''} queued again.")
+    try:
+        n = inv.invitations_resend(program=pa.program)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{n} invitation{'s' if n != 1 else ''} queued again.")
     return redirect("registration:access", org_slug, program_slug)
 
 
@@ -540,7 +544,11 @@ def resend(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
 @login_required
 def remind(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
     pa = staff_program(request, org_slug, program_slug)
-    n = inv.invitations_remind(program=pa.program)
+    try:
+        n = inv.invitations_remind(program=pa.program)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("registration:access", org_slug, program_slug)
     messages.success(
         request,
         f"A reminder goes to {n} people who have not registered."

@@ -1,7 +1,10 @@
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from kindred.pairing import choice, criteria
 from kindred.pairing.models import Exclusion, MentorRequest, Mentorship, MentorshipMember
@@ -225,3 +228,30 @@ def test_the_mentorship_page_costs_the_same_queries_for_one_mentee_or_many(
     with django_assert_max_num_queries(len(one.captured_queries)):
         content = client.get(P + "mentorship/").content.decode()
     assert "Extra 5" in content
+
+
+def test_the_first_session_is_the_next_step_only_at_the_start(client_for, world):
+    program, mentee, mentor = world
+    m = paired(program, mentee, mentor)
+    client = client_for(mentee.user)
+    assert "Next step:</strong> schedule your first session" in client.get(P + "mentorship/").content.decode()
+    Mentorship.objects.filter(pk=m.pk).update(started_at=timezone.now() - dt.timedelta(days=90))
+    content = client.get(P + "mentorship/").content.decode()
+    assert "schedule your first session" not in content and "Together since" in content
+
+
+def test_a_mentor_without_mentees_sees_the_requests_waiting(client_for, world):
+    program, mentee, mentor = world
+    choice.request_create(program=program, mentee=mentee, mentor=mentor, message="Hi")
+    content = client_for(mentor.user).get(P + "mentorship/").content.decode()
+    assert "1 request is waiting for your answer." in content
+    assert content.count("Requests from mentees</a>") == 1
+    requests = client_for(mentor.user).get(P + "requests/").content.decode()
+    assert "Waiting for your answer" in requests and "Waiting for the mentor" not in requests
+
+
+def test_the_admin_mentorship_page_shows_since_when_and_why(client_for, alice, world):
+    program, mentee, mentor = world
+    m = paired(program, mentee, mentor)
+    content = client_for(alice).get(f"{A}{m.pk}/").content.decode()
+    assert f"Since {m.started_at:%b} {m.started_at.day}" in content and "Skills +40" in content

@@ -118,3 +118,13 @@ def test_a_week_long_program_is_not_a_fraction_of_a_month(client, client_for, al
 
 def test_a_draft_stays_hidden_from_members(client_for, bob, program):
     assert client_for(bob).get(URL).status_code == 404
+
+
+def test_someone_registered_is_told_so_instead_of_offered_register(client_for, bob, program):
+    from tests.factories import RegistrationFactory
+
+    shape(program, status="registration", opens=dt.date(2026, 11, 1), closes=dt.date(2026, 12, 20))
+    RegistrationFactory(program=program, user=bob)
+    content = client_for(bob).get(URL).content.decode()
+    assert "You are registered for this program." in content and "Edit my answers" in content
+    assert f'href="{REGISTER}">Register<' not in content

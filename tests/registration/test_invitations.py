@@ -104,3 +104,17 @@ def test_failed_invitations_can_be_resent(program, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         assert inv.invitations_resend(program=program) == 1
     assert ProgramInvitation.objects.get().status == "sent"
+
+
+@pytest.mark.parametrize("status", ["running", "completed", "archived"])
+def test_nobody_is_invited_once_registration_is_over(program, status):
+    program.status = status
+    program.save()
+    for attempt in (
+        lambda: inv.invitations_add(program=program, emails=["dana@acme.test"]),
+        lambda: inv.invitations_remind(program=program),
+        lambda: inv.invitations_resend(program=program),
+    ):
+        with pytest.raises(ValidationError, match="nobody can be invited"):
+            attempt()
+    assert not ProgramInvitation.objects.exists()
