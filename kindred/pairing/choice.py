@@ -29,7 +29,8 @@ from kindred.pairing.models import (
     RequestStatus,
 )
 from kindred.pairing.problem import build_problem, registration_id
-from kindred.programs.models import Program, Status, Structure
+from kindred.programs.models import Program, Structure
+from kindred.programs.selectors import CHOICE_STATUSES
 from kindred.registration.models import Registration, RegistrationStatus
 
 RECOMMENDATIONS = 5
@@ -167,16 +168,13 @@ def eligible_mentors(*, program: Program, mentee: Registration, query: str = "")
     return result
 
 
-CHOOSING = (Status.REGISTRATION, Status.PAIRING, Status.RUNNING)  # when mentees may choose
-
-
 def _can_ask(program: Program, mentee: Registration, mentor: Registration) -> None:
     settings = settings_for(program)
     if not settings.mentee_choice:
         raise ValidationError("In this program the administrators pair people.")
     if program.structure in (Structure.PEER, Structure.FLASH):
         raise ValidationError("This program has no mentor requests.")
-    if program.status not in CHOOSING:
+    if program.status not in CHOICE_STATUSES:
         raise ValidationError("This program is not pairing people now.")
     if (
         mentee.program_id != program.pk
@@ -234,7 +232,7 @@ def request_accept(*, request: MentorRequest, by: User, notify_mentor: bool = Fa
     """Accept a request: the mentorship starts, if the mentor still has room (checked under a lock)."""
     mentor = Registration.objects.select_for_update().get(pk=request.mentor_id)
     request = _pending(request)
-    if request.program.status not in CHOOSING:
+    if request.program.status not in CHOICE_STATUSES:
         raise ValidationError("This program is not pairing people now.")
     if request.mentee.status != RegistrationStatus.SUBMITTED or mentor.status != RegistrationStatus.SUBMITTED:
         raise ValidationError("One of you is no longer registered in the program.")

@@ -28,7 +28,7 @@ from kindred.pairing.selectors import (
     reason_source,
 )
 from kindred.programs.access import get_program_for
-from kindred.programs.models import Program, Status
+from kindred.programs.models import Program
 from kindred.programs.pages import staff_program
 from kindred.programs.selectors import CHOICE_STATUSES, CHOICE_STRUCTURES
 from kindred.registration.models import Registration, RegistrationStatus
@@ -125,7 +125,7 @@ def mine(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRespon
         .select_related("mentor__user")
         .first()
     )
-    ended = program.status in (Status.COMPLETED, Status.ARCHIVED)
+    ended = program.has_ended
     past = []
     if ended and not items:
         for m in mentorships_of(program).filter(

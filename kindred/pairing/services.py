@@ -26,16 +26,15 @@ from kindred.pairing.models import (
 )
 from kindred.pairing.problem import build_problem, registration_id
 from kindred.pairing.selectors import ReasonSource, mentorship_reasons, reason_source
-from kindred.programs.models import Program, Status, Structure
+from kindred.programs.models import Program, Structure
 from kindred.registration.models import Registration, RegistrationStatus
 
 STALE_AFTER = dt.timedelta(minutes=30)
-ENDED = (Status.COMPLETED, Status.ARCHIVED)
 
 
 def pairing_open(program: Program) -> bool:
     """Whether pairing can still change: not once the program has ended."""
-    return program.status not in ENDED
+    return not program.has_ended
 
 
 def _refuse_if_ended(program: Program) -> None:

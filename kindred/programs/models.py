@@ -126,6 +126,11 @@ class Program(models.Model):
         return f"{self.duration_months:g} months"
 
     @property
+    def has_ended(self) -> bool:
+        """Completed or archived: nothing about its pairs or registrations changes any more."""
+        return self.status in (Status.COMPLETED, Status.ARCHIVED)
+
+    @property
     def meets_on_a_schedule(self) -> bool:
         """Flash mentoring pairs meet once or twice, so a program's cadence does not apply to it."""
         return self.structure != Structure.FLASH

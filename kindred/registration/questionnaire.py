@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max
 
 from kindred.orgs.models import Organization, Skill, SkillKind
-from kindred.programs.models import Program, Status, Structure
+from kindred.programs.models import Program, Structure
 from kindred.registration.models import (
     CHOICE_KINDS,
     ROLE_SECTION,
@@ -368,7 +368,7 @@ def questionnaire_import(*, program: Program, source: Program) -> int:
 
 
 def questionnaire_is_editable(program: Program) -> bool:
-    return program.status not in (Status.COMPLETED, Status.ARCHIVED)
+    return not program.has_ended
 
 
 # -- the organization's skill and goal lists ------------------------------------------------------
