@@ -83,14 +83,13 @@ def _side_arrays(
     raw = [p.attributes.get(attr) for p in people]
     if c.kind == "overlap":
         words = max(1, (len(codes) + 63) // 64)
+        sets = [None if items is None else set(items) for items in raw]
+        sizes = np.array([-1 if s is None else len(s) for s in sets], dtype=np.int64)
+        bits = np.fromiter((codes[item] for s in sets if s for item in s), dtype=np.int64)
+        owners = np.repeat(np.arange(len(raw)), np.maximum(sizes, 0))
         masks = np.zeros((len(raw), words), dtype=np.uint64)
-        sizes = np.zeros(len(raw), dtype=np.int64)
-        for row, items in enumerate(raw):
-            mine = set(items or ())
-            sizes[row] = len(mine) if items is not None else -1
-            for item in mine:
-                bit = codes[item]
-                masks[row, bit // 64] |= np.uint64(1 << (bit % 64))
+        flags = np.left_shift(np.uint64(1), (bits % 64).astype(np.uint64))
+        np.bitwise_or.at(masks, (owners, bits // 64), flags)
         return masks, sizes
     if c.kind == "equal":
         values = np.array([-1 if v is None else codes[scalar_key(v)] for v in raw], dtype=np.int64)

@@ -60,6 +60,15 @@ def _one_hot(codes: np.ndarray, width: int, dtype: Any) -> np.ndarray:
     return out
 
 
+def _item_bits(values: list[Any], vocabulary: dict[str, int]) -> np.ndarray:
+    """One row per person, a 1 in the column of each item of their list."""
+    bits = np.zeros((len(values), len(vocabulary)))
+    lengths = [len(items) if items else 0 for items in values]
+    columns = np.fromiter((vocabulary[item] for items in values if items for item in items), dtype=np.int64)
+    bits[np.repeat(np.arange(len(values)), lengths), columns] = 1
+    return bits
+
+
 def _add_criterion(f: _Features, c: Criterion, e_values: list[Any], m_values: list[Any]) -> None:
     weight = c.points_weight
     if c.kind == "overlap":
@@ -68,12 +77,7 @@ def _add_criterion(f: _Features, c: Criterion, e_values: list[Any], m_values: li
             for items in values:
                 for item in items or ():
                     vocabulary.setdefault(item, len(vocabulary))
-        e_bits = np.zeros((len(e_values), len(vocabulary)))
-        m_bits = np.zeros((len(m_values), len(vocabulary)))
-        for bits, values in ((e_bits, e_values), (m_bits, m_values)):
-            for row, items in enumerate(values):
-                for item in items or ():
-                    bits[row, vocabulary[item]] = 1
+        e_bits, m_bits = _item_bits(e_values, vocabulary), _item_bits(m_values, vocabulary)
         if c.is_must:
             f.overlap_musts.append((e_bits.astype(np.float32), m_bits.astype(np.float32)))
         else:

@@ -2,10 +2,10 @@
 
 ``max_score`` / ``max_participation`` (mentoring mode) never hold all pairs in memory:
 
-1. Scan: score every mentee against every mentor in blocks (float32, within one centi-point)
-   and keep each mentee's ``RESERVOIR`` best pairs in a pool, rescored exactly, plus a bound
-   ``rho_i`` (widened by one centi-point) on the value of every pair left out. The best
-   ``CANDIDATES`` are active.
+1. Scan: score every mentee against every mentor in blocks (float32, within one centi-point;
+   blocks run on all cores) and keep each mentee's best pairs (``RESERVOIR``, or 1% of the
+   mentors if more) in a pool, rescored exactly, plus a bound ``rho_i`` (widened by one
+   centi-point) on the value of every pair left out. The best ``CANDIDATES`` are active.
 2. Solve the active pairs exactly as a min-cost flow (``flow.py``), with LP duals ``u``
    (mentees) and ``v`` (mentor prices).
 3. Check that the duals cover every allowed pair: pool pairs directly (the most violated become
@@ -22,24 +22,30 @@ Objectives become positive integer weights so one max-weight problem answers bot
 from __future__ import annotations
 
 import heapq
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .explain import reasons_many
-from .flow import max_weight_bmatching
+from .flow import FlowResult, max_weight_bmatching
 from .model import Problem
 from .score import FULL_SCORE, NOT_ALLOWED, Scorer
 
 CANDIDATES = 8  # pairs per mentee given to the first solve
-RESERVOIR = 64  # best pairs per mentee kept from a scan; the rest are bounded by rho
+RESERVOIR = 64  # best pairs per mentee kept from a scan (at least); the rest are bounded by rho
+RESERVOIR_SHARE = 100  # ... and one in this many mentors: a bound on the rest stays tight
 ACTIVATE = 8  # most violated pool pairs per mentee made active in one round
 NEAR_POINTS = 2  # pairs this close to violated (in score points) are activated with them
 CHEAP_SHARE = 0.1  # share of mentors (the cheapest) checked exactly against every mentee
 MAX_ROUNDS = 30
 BLOCK_CELLS_CHECK = 1 << 21
 NONE = np.iinfo(np.int64).min // 4  # "no pair left out" bound
+T = TypeVar("T")
 
 
 @dataclass
@@ -206,14 +212,69 @@ class _Weights:
         return gap / self.per_centi / 100, 0
 
 
-def _top(values: np.ndarray, k: int) -> np.ndarray:
-    """Column indices of the ``k`` largest values per row, best first."""
-    if k < values.shape[1]:
-        part = np.argpartition(values, values.shape[1] - k, axis=1)[:, values.shape[1] - k :]
-    else:
-        part = np.broadcast_to(np.arange(values.shape[1]), values.shape)
-    order = np.argsort(-np.take_along_axis(values, part, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(part, order, axis=1)
+def _best(values: np.ndarray, k: int, missing: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's ``k`` largest entries above ``missing``, and a bound on the rest.
+
+    Returns ``(rows, cols, rank, rest)``: the kept entries grouped by row, best first (``rank``
+    0..k-1), and per row ``rest`` >= every entry left out (``missing`` when none is). A full
+    selection per row (argpartition) would cost most of a scan, so a threshold is estimated from
+    a strided sample of the columns and only entries at or above it are sorted. A row with fewer
+    than ``k`` entries there keeps those, bounded by its best entry below the threshold. Rows
+    where ties put far too many entries over the threshold fall back to argpartition.
+    """
+    n, m = values.shape
+    if m == 0:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty, np.full(n, missing, np.int64)
+    stride = max(1, m // (8 * k))
+    sample = values[:, ::stride]
+    size = sample.shape[1]
+    j = -(-3 * k // (2 * stride))  # the sample's j-th largest leaves about 1.5k entries above it
+    threshold = np.partition(sample, size - j, axis=1)[:, size - j] if j < size else sample.min(axis=1)
+    threshold = np.maximum(threshold.astype(np.int64), missing + 1)
+    rows, cols = np.nonzero(values >= threshold.astype(values.dtype)[:, None])
+    counts = np.bincount(rows, minlength=n)
+    heavy = counts > 8 * k
+    if heavy.any():
+        light = ~heavy[rows]
+        rows, cols = rows[light], cols[light]
+    found = values[rows, cols].astype(np.int64)
+    if len(found):
+        low, high = int(found.min()), int(found.max())
+        span = high - low + 1
+        if span * (n + 1) < 2**62:
+            order = np.argsort(rows.astype(np.int64) * span + (high - found), kind="stable")
+        else:
+            order = np.lexsort((-found, rows))
+        rows, cols, found = rows[order], cols[order], found[order]
+    starts = np.searchsorted(rows, np.arange(n + 1))
+    rank = np.arange(len(rows)) - starts[rows]
+    # The best left out: the entry ranked k, or else the best below the threshold.
+    rest = np.full(n, missing, np.int64)
+    over = np.flatnonzero((counts > k) & ~heavy)
+    rest[over] = found[starts[over] + k]
+    under = np.flatnonzero(counts <= k)
+    if len(under):
+        part = values[under]
+        below = np.where(part < threshold[under, None].astype(values.dtype), part, missing)
+        rest[under] = below.max(axis=1)
+    keep = rank < k
+    rows, cols, rank = rows[keep], cols[keep], rank[keep]
+    heavy_rows = np.flatnonzero(heavy)
+    if len(heavy_rows):
+        part = values[heavy_rows]
+        top = np.argpartition(part, m - k, axis=1)[:, m - k :]
+        top_values = np.take_along_axis(part, top, axis=1)
+        by_value = np.argsort(-top_values, axis=1, kind="stable")
+        top = np.take_along_axis(top, by_value, axis=1)
+        top_values = np.take_along_axis(top_values, by_value, axis=1)
+        np.put_along_axis(part, top, missing, axis=1)
+        rest[heavy_rows] = part.max(axis=1)
+        good = top_values > missing
+        rows = np.concatenate([rows, np.repeat(heavy_rows, k)[good.ravel()]])
+        cols = np.concatenate([cols, top[good]])
+        rank = np.concatenate([rank, np.broadcast_to(np.arange(k), top.shape)[good]])
+    return rows, cols, rank, rest
 
 
 class _Pool:
@@ -250,6 +311,20 @@ class _Pool:
         return (self.keys[where] == wanted) if len(self.keys) else np.zeros(len(wanted), bool)
 
 
+WORKERS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _in_parallel(work: Callable[[int], T], items: range) -> list[T]:
+    """``[work(x) for x in items]``, on ``WORKERS`` threads: numpy releases the GIL in the
+    matrix products, selections and sorts that blocks spend their time in. Order is kept.
+    BLAS is held to one thread meanwhile: its own threads would compete with ours (measured:
+    two threads each running single-threaded BLAS scan 1.7x faster than one thread with two)."""
+    if WORKERS < 2 or len(items) < 2:
+        return [work(x) for x in items]
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(WORKERS) as executor:
+        return list(executor.map(work, items))
+
+
 def _scan(
     scorer: Scorer,
     rows: np.ndarray,
@@ -258,7 +333,7 @@ def _scan(
     pool: _Pool,
     prices: np.ndarray,
 ) -> int:
-    """Score ``rows`` in blocks and keep each row's ``RESERVOIR`` best new pairs by ``w - prices``
+    """Score ``rows`` in blocks and keep each row's best new pairs (see ``RESERVOIR``) by ``w - prices``
     in the pool (the best ``CANDIDATES`` active), setting ``rho`` for the rest.
 
     Returns the number of pairs scored.
@@ -267,41 +342,39 @@ def _scan(
     pool.prices.append(prices)
     first = not prices.any()
     known = np.isin(pool.rows, rows)
-    parts = []
-    step = scorer.block_rows()
-    for start in range(0, len(rows), step):
+    missing = NOT_ALLOWED if first else NONE
+    # A fixed number of pairs is a smaller share of a larger pool of mentors, so bounds on the
+    # rest would get weak and fail (measured at 50,000: a quarter of the mentees rescanned).
+    reservoir = max(RESERVOIR, scorer.n_cols // RESERVOIR_SHARE)
+
+    def scan_block(start: int) -> tuple[np.ndarray, ...]:
         block_rows = rows[start : start + step]
         centi = scorer.block(block_rows, approximate=True)
         if not usable.all():
             centi[:, ~usable] = NOT_ALLOWED
-        if first:
-            # Zero prices: the order by weight is the order by score, so stay in int32.
-            reduced = centi
-            missing = NOT_ALLOWED
-        else:
-            reduced = np.where(centi != NOT_ALLOWED, weights(centi) - prices[None, :], NONE)
-            missing = NONE
+        # Zero prices: the order by weight is the order by score, so stay in int32.
+        reduced = centi if first else np.where(centi != NOT_ALLOWED, weights(centi) - prices[None, :], NONE)
         if known.any():
             mine = known & np.isin(pool.rows, block_rows)
             position = np.searchsorted(block_rows, pool.rows[mine])
             reduced[position, pool.cols[mine]] = missing
-        top = _top(reduced, RESERVOIR)
-        kept = np.take_along_axis(reduced, top, axis=1) > missing
-        local = np.broadcast_to(np.arange(len(block_rows))[:, None], top.shape)[kept]
-        rank = np.broadcast_to(np.arange(top.shape[1])[None, :], top.shape)[kept]
-        new_rows, new_cols = block_rows[local], top[kept]
+        local, new_cols, rank, rest = _best(reduced, reservoir, missing)
+        new_rows = block_rows[local]
         exact = scorer.allowed_pairs(new_rows, new_cols)
         sure = exact != NOT_ALLOWED
-        # A rescanned mentee is a hard one: all its new pairs go to the solver.
-        active = rank < (CANDIDATES if first else RESERVOIR)
-        parts.append((new_rows[sure], new_cols[sure], exact[sure], active[sure]))
-        np.put_along_axis(reduced, top, missing, axis=1)
+        # Later scans activate as many pairs as a round of reduced-cost checks would: more only
+        # grow every later solve (the check activates the rest of the pool when needed).
+        active = rank < (CANDIDATES if first else ACTIVATE)
         # Approximate scores are within one centi-point of the exact ones: widen the bound by it.
-        rho = reduced.max(axis=1, initial=missing).astype(np.int64)
+        rho = rest
         if first:
             rho = np.where(rho > NOT_ALLOWED, weights(rho), NONE)
         pool.rho[block_rows] = np.where(rho > NONE, rho + weights.per_centi, NONE)
         pool.ref[block_rows] = version
+        return new_rows[sure], new_cols[sure], exact[sure], active[sure]
+
+    step = scorer.block_rows()
+    parts = _in_parallel(scan_block, range(0, len(rows), step))
     if parts:
         pool.add(*(np.concatenate(x) for x in zip(*parts, strict=True)))
     return len(rows) * scorer.n_cols
@@ -323,17 +396,25 @@ def _optimal(problem: Problem, scorer: Scorer) -> tuple[np.ndarray, Certificate]
     pool = _Pool(n, m)
     scored = _scan(scorer, free_rows, weights, usable, pool, np.zeros(m, np.int64))
     rescanned = 0
-    rounds = 0
+    rounds = passes = 0
     optimal = False
+    result: FlowResult | None = None
+    u, v, primal = np.zeros(n, np.int64), np.zeros(m, np.int64), 0
+    big = weights.big if weights.participation else 0
     while True:
-        rounds += 1
+        passes += 1
         active = np.flatnonzero(pool.active)
         rows, cols = pool.rows[active], pool.cols[active]
         w = weights(pool.centi[active])
-        result = max_weight_bmatching(n, capacity, rows, cols, w, weights.big if weights.participation else 0)
-        u, v = result.u, result.v
-        primal = int(w[result.match[rows] == cols].sum())
-        if rounds >= MAX_ROUNDS:
+        # Pairs that joined since the last solve but which the duals already cover cannot improve
+        # the matching (it stays optimal on the larger graph): solve again only when one is not.
+        solved = result is None or bool((u[rows] + v[cols] < w).any())
+        if solved:
+            rounds += 1
+            result = max_weight_bmatching(n, capacity, rows, cols, w, big)
+            u, v = result.u, result.v
+            primal = int(w[result.match[rows] == cols].sum())
+        if rounds >= MAX_ROUNDS or passes >= 4 * MAX_ROUNDS:
             break
         # (a) pool pairs the duals do not cover.
         slack = u[pool.rows] + v[pool.cols] - weights(pool.centi)
@@ -360,7 +441,8 @@ def _optimal(problem: Problem, scorer: Scorer) -> tuple[np.ndarray, Certificate]
         failing = np.flatnonzero(bounded & (limit > u))
         added = 0
         check_rows = np.flatnonzero(first_scan & (limit <= u))
-        if len(cheap) and len(check_rows) and floor > 0 and not violated.any():
+        # Unchanged duals would find the same (nothing) as the last check: skip it.
+        if solved and len(cheap) and len(check_rows) and floor > 0:
             added, count = _check_columns(scorer, check_rows, cheap, weights, u, v, pool)
             scored += count
         if len(failing):
@@ -371,6 +453,7 @@ def _optimal(problem: Problem, scorer: Scorer) -> tuple[np.ndarray, Certificate]
         dual = int(u.sum() + (capacity * v).sum())
         optimal = bool((u[rows] + v[cols] >= w).all()) and primal == dual
         break
+    assert result is not None
     match = fixed_match.copy()
     matched = result.match >= 0
     match[matched] = result.match[matched]
@@ -408,27 +491,30 @@ def _check_columns(
 
     Returns (pairs added, pairs scored).
     """
-    added = 0
-    parts = []
-    step = max(1, BLOCK_CELLS_CHECK // max(1, len(cols)))
-    for start in range(0, len(rows), step):
+    price = v[cols][None, :]
+
+    def check_block(start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         block_rows = rows[start : start + step]
         centi = scorer.block(block_rows, cols, approximate=True)
         allowed = centi != NOT_ALLOWED
         # Approximate scores can be one centi-point low: flag generously, confirm exactly.
-        short = allowed & (weights(centi) + weights.per_centi - v[cols][None, :] > u[block_rows][:, None])
+        short = allowed & (weights(centi) + weights.per_centi - price > u[block_rows][:, None])
         r, k = np.nonzero(short)
-        if len(r):
-            new_rows, new_cols = block_rows[r], cols[k]
-            exact = scorer.allowed_pairs(new_rows, new_cols)
-            confirmed = exact != NOT_ALLOWED
-            confirmed[confirmed] = weights(exact[confirmed]) - v[new_cols[confirmed]] > u[new_rows[confirmed]]
-            fresh = confirmed & ~pool.contains(new_rows, new_cols)
-            parts.append((new_rows[fresh], new_cols[fresh], exact[fresh]))
-            added += int(fresh.sum())
-    if added:
+        new_rows, new_cols = block_rows[r], cols[k]
+        exact = scorer.allowed_pairs(new_rows, new_cols)
+        confirmed = exact != NOT_ALLOWED
+        confirmed[confirmed] = weights(exact[confirmed]) - v[new_cols[confirmed]] > u[new_rows[confirmed]]
+        return new_rows[confirmed], new_cols[confirmed], exact[confirmed]
+
+    step = max(1, BLOCK_CELLS_CHECK // max(1, len(cols)))
+    parts = _in_parallel(check_block, range(0, len(rows), step))
+    added = 0
+    if parts:
         new_rows, new_cols, exact = (np.concatenate(x) for x in zip(*parts, strict=True))
-        pool.add(new_rows, new_cols, exact, np.ones(added, bool))
+        fresh = ~pool.contains(new_rows, new_cols)
+        added = int(fresh.sum())
+        if added:
+            pool.add(new_rows[fresh], new_cols[fresh], exact[fresh], np.ones(added, bool))
     return added, len(rows) * len(cols)
 
 

@@ -244,3 +244,38 @@ def test_objectives_differ_as_documented(objective):
     solution = solve(parse_problem(data))
     assert [(p.mentee, p.mentor) for p in solution.pairs] == [("e1", "m1"), ("e2", "m2")]
     assert solution.matched == 2 and solution.total_score == 100.0
+
+
+@MEDIUM
+@given(
+    seed=st.integers(0, 10**6),
+    n=st.integers(1, 30),
+    m=st.integers(1, 600),
+    k=st.integers(1, 12),
+    distinct=st.sampled_from([1, 3, 50, 10**6]),
+)
+def test_best_keeps_each_rows_largest_and_bounds_the_rest(seed, n, m, k, distinct):
+    # `_best` estimates a threshold from a sample of columns; whatever the sample says, the kept
+    # entries must be each row's largest (best first, at most k) and `rest` must bound every
+    # entry left out. Few distinct values make heavy ties (the argpartition fallback).
+    rng = np.random.default_rng(seed)
+    missing = -1
+    values = rng.integers(0, distinct, size=(n, m)).astype(np.int64)
+    values[rng.random((n, m)) < 0.3] = missing
+    rows, cols, rank, rest = SOLVE._best(values, k, missing)
+    kept = np.zeros((n, m), bool)
+    kept[rows, cols] = True
+    assert len(rows) == kept.sum()  # no entry twice
+    for i in range(n):
+        mine = np.flatnonzero(rows == i)
+        got = values[i, cols[mine]]
+        assert list(rank[mine]) == list(range(len(mine))) and len(mine) <= k
+        assert list(got) == sorted(got, reverse=True) and (got > missing).all()
+        left = values[i, ~kept[i] & (values[i] > missing)]
+        if len(left):
+            assert len(mine) and got.min() >= left.max()
+            assert rest[i] == left.max()  # exact, so a row is not rescanned for nothing
+        else:
+            assert rest[i] == missing
+        if len(mine) < k and len(left):
+            assert len(mine) and got.min() > left.max()  # fewer than k only above a threshold
