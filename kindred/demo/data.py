@@ -34,7 +34,7 @@ from kindred.registration.models import (
     Registration,
 )
 from kindred.registration.questionnaire import pool_add
-from kindred.registration.services import answers_write, questions_of
+from kindred.registration.services import answers_write, asked_questions
 
 DEMO_PASSWORD = "kindred-demo"
 DEMO_LOGINS = (
@@ -450,7 +450,7 @@ def _register_crowd(
     for key in POOL_FOR[program.structure]:
         if not Question.objects.filter(program=program, pool_key=key).exists():
             pool_add(program=program, key=key)
-    questions = list(questions_of(program))
+    questions = asked_questions(program)
     people = crowd[:]
     rng.shuffle(people)
     people = people[: n_mentors + n_mentees]

@@ -54,8 +54,9 @@ def validate_answers(
     """Check every answer a participant must give (by the role they chose). Questions must come
     with their options prefetched."""
     clean, errors = CleanAnswers(), {}
-    clean.role = role_of(questions, raw)
     role_question = next((q for q in questions if q.builtin == Builtin.ROLE), None)
+    # Without a role question (peer-to-peer programs) everyone takes part both ways.
+    clean.role = role_of(questions, raw) if role_question is not None else ParticipantRole.BOTH
     if role_question is not None and not clean.role:
         errors[field_name(role_question)] = "Choose whether you join as a mentor, a mentee, or both."
         return clean, errors

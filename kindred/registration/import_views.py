@@ -93,7 +93,7 @@ def import_mapping(request: AuthedRequest, org_slug: str, program_slug: str, job
     job = _job(pa, job_id)
     if _started(job):
         return redirect("registration:import_progress", org_slug, program_slug, job.pk)
-    questions = list(services.questions_of(pa.program))
+    questions = services.asked_questions(pa.program)
     form = ImportMappingForm(request.POST or None, job=job, choices=imports.target_choices(questions))
     if request.method == "POST" and form.is_valid():
         try:

@@ -54,7 +54,7 @@ from kindred.registration.models import (
     Registration,
     RegistrationStatus,
 )
-from kindred.registration.services import questions_of
+from kindred.registration.services import asked_questions
 
 logger = logging.getLogger(__name__)
 
@@ -451,7 +451,7 @@ def import_upload(*, program: Program, user: User, file_name: str, content: byte
     table = read_table(content, fmt)
     if not table.rows:
         raise ValidationError("The file has a header line but no rows of registrants.")
-    questions = list(questions_of(program))
+    questions = asked_questions(program)
     return ImportJob.objects.create(
         program=program,
         created_by=user,
@@ -478,7 +478,7 @@ def import_validate(*, job: ImportJob, mapping: Sequence[str]) -> ImportJob:
         raise ValidationError(
             "This file is already imported (or importing); upload it again to import it again."
         )
-    questions = list(questions_of(job.program))
+    questions = asked_questions(job.program)
     errors = mapping_errors(mapping, job.headers, questions)
     if errors:
         raise ValidationError(errors)
@@ -679,7 +679,7 @@ def _save_chunk(program: Program, rows: Sequence[GoodRow], seen: dict[int, int],
 
 
 def _import(job: ImportJob) -> None:
-    questions = list(questions_of(job.program))
+    questions = asked_questions(job.program)
     errors = mapping_errors(job.mapping, job.headers, questions)
     if errors:
         raise ValidationError(["The questionnaire changed since the check: map the columns again.", *errors])

@@ -6,13 +6,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kindred.orgs.models import Skill
-from kindred.programs.models import Program
+from kindred.programs.models import Program, Structure
 
 
 class ParticipantRole(models.TextChoices):
     MENTOR = "mentor", "Mentor"
     MENTEE = "mentee", "Mentee"
     BOTH = "both", "Both mentor and mentee"
+
+
+_ROLE_PHRASES: dict[str, str] = {
+    ParticipantRole.MENTOR: "a mentor",
+    ParticipantRole.MENTEE: "a mentee",
+    ParticipantRole.BOTH: "both mentor and mentee",
+}
 
 
 class RegistrationStatus(models.TextChoices):
@@ -153,6 +160,18 @@ class Registration(models.Model):
     @property
     def is_mentor(self) -> bool:
         return self.role in (ParticipantRole.MENTOR, ParticipantRole.BOTH)
+
+    @property
+    def is_peer(self) -> bool:
+        """In a peer-to-peer program everyone is a peer, whatever the role column says."""
+        return self.program.structure == Structure.PEER
+
+    @property
+    def role_phrase(self) -> str:
+        """How this person takes part, for a sentence: "You joined as a mentor"."""
+        if self.is_peer:
+            return "a peer"
+        return _ROLE_PHRASES.get(self.role, "a participant")
 
     @property
     def is_mentee(self) -> bool:

@@ -64,10 +64,6 @@ def _create_builtins(program: Program) -> None:
         Question.objects.filter(program=program).exclude(builtin="").values_list("builtin", flat=True)
     )
     if Builtin.ROLE not in existing:
-        if program.structure == Structure.PEER:
-            help_text = "Peers both mentor and learn; choose “Both” unless your program says otherwise."
-        else:
-            help_text = ""
         role = Question.objects.create(
             program=program,
             section=ROLE_SECTION,
@@ -75,7 +71,6 @@ def _create_builtins(program: Program) -> None:
             kind=QuestionKind.SINGLE,
             builtin=Builtin.ROLE,
             text="Will you participate as a mentor, mentee, or both?",
-            help_text=help_text,
         )
         QuestionOption.objects.bulk_create(
             QuestionOption(question=role, label=label, value=value, position=i)

@@ -12,7 +12,7 @@ from kindred.accounts.selectors import email_domain, verified_emails
 from kindred.orgs.mail import org_email_send
 from kindred.orgs.models import AllowedDomain, Membership, Role
 from kindred.orgs.selectors import absolute_url
-from kindred.programs.models import Program
+from kindred.programs.models import Program, Structure
 from kindred.registration.answers import CleanAnswers, validate_answers
 from kindred.registration.models import (
     AccessMode,
@@ -58,6 +58,16 @@ def questions_of(program: Program) -> QuerySet[Question]:
         .prefetch_related("options")
         .order_by("position", "pk")
     )
+
+
+def asked_questions(program: Program) -> list[Question]:
+    """The questions participants answer, in order. In a peer-to-peer program everyone is a peer
+    (one pool, one buddy or circle each), so the built-in role and capacity questions are not asked;
+    the builder still lists them (:func:`questions_of`) should the structure change."""
+    questions = list(questions_of(program))
+    if program.structure == Structure.PEER:
+        questions = [q for q in questions if not q.builtin]
+    return questions
 
 
 def invitation_for(program: Program, user: User, token: str = "") -> ProgramInvitation | None:
@@ -162,7 +172,7 @@ def registration_submit(*, registration: Registration, raw: Mapping[str, object]
         Registration.objects.select_for_update().select_related("program", "user").get(pk=registration.pk)
     )
     _check_open(registration)
-    questions = list(questions_of(registration.program))
+    questions = asked_questions(registration.program)
     clean, errors = validate_answers(questions, raw)
     if errors:
         raise ValidationError(errors)

@@ -259,7 +259,7 @@ def _steps(
 @login_required
 def preview(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
     pa = staff_program(request, org_slug, program_slug)
-    questions = list(services.questions_of(pa.program))
+    questions = services.asked_questions(pa.program)
     return render(
         request,
         "registration/register.html",
@@ -274,7 +274,7 @@ def _registration_page(
     values: dict[str, Any],
     errors: dict[str, str],
 ) -> HttpResponse:
-    questions = list(services.questions_of(program))
+    questions = services.asked_questions(program)
     return render(
         request,
         "registration/register.html",
@@ -370,7 +370,7 @@ def register(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
             },
             status=403,
         )
-    questions = list(services.questions_of(program))
+    questions = services.asked_questions(program)
     return _registration_page(request, program, registration, current_values(registration, questions), {})
 
 
@@ -646,7 +646,7 @@ def registrant_detail(
     registration = get_object_or_404(
         Registration.objects.select_related("user"), pk=registration_id, program=pa.program
     )
-    questions = list(services.questions_of(pa.program))
+    questions = services.asked_questions(pa.program)
     answers = registrant_answers(registration, questions)
     # Only the questions asked of the role these answers are for (no role yet: those asked of all).
     asked = [q for q in questions if q.asked_of(answers.role)]

@@ -268,3 +268,30 @@ def test_import_start_needs_good_rows(program, alice, qs):
         imports.import_start(job=job)
     job.refresh_from_db()
     assert job.status == ImportStatus.VALIDATED
+
+
+def test_a_peer_program_imports_without_role_or_capacity_columns(
+    program, alice, django_capture_on_commit_callbacks
+):
+    program.structure = "peer"
+    program.save()
+    qs = questionnaire(program)
+    header = [h for h in HEADER if h not in ("Role", "Capacity")]
+    rows = [
+        [c for h, c in zip(HEADER, person(email, role="both"), strict=True) if h in header]
+        for email in (
+            "dana@acme.test",
+            "erik@acme.test",
+        )
+    ]
+    job = upload(program, alice, csv_bytes(rows, header=header))
+    assert field_name(qs["role"]) not in job.mapping and field_name(qs["capacity"]) not in job.mapping
+    job = imports.import_validate(job=job, mapping=job.mapping)
+    assert (job.good_rows, job.bad_rows) == (2, [])
+    with django_capture_on_commit_callbacks(execute=True):
+        imports.import_start(job=job, notify=False)  # the test task backend runs it at once
+    registrations = program.registrations.order_by("user__email")
+    assert [(r.user.email, r.role, r.capacity) for r in registrations] == [
+        ("dana@acme.test", "both", 1),
+        ("erik@acme.test", "both", 1),
+    ]

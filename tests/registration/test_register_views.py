@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.core import mail
 
+from kindred.registration.answers import field_name
 from kindred.registration.models import Answer, ProgramInvitation, ProgramSetup, Registration
 from tests.factories import UserFactory
 from tests.registration.helpers import open_program, questionnaire, raw_for
@@ -121,3 +122,35 @@ def test_a_withdrawn_person_registers_again_only_by_choice(client_for, bob, qs):
     assert Registration.objects.get(user=bob).status == "withdrawn"  # opening the page changed nothing
     client.post(URL, {"action": "restart"})
     assert Registration.objects.get(user=bob).status == "draft"
+
+
+def test_peers_are_not_asked_for_a_role_or_a_capacity(
+    client_for, alice, bob, program, django_capture_on_commit_callbacks
+):
+    program.structure = "peer"
+    program.save()
+    qs = questionnaire(open_program(program))
+    page = client_for(bob).get(URL).content.decode()
+    assert qs["role"].text not in page and qs["capacity"].text not in page
+    # Peers answer the questions of both sides; no role field is sent and none is needed.
+    builtins = {field_name(qs["role"]), field_name(qs["capacity"])}
+    raw = {k: v for k, v in raw_for(qs, role="both").items() if k not in builtins}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(bob).post(URL, {**raw, "action": "submit"})
+    assert response["Location"] == "/o/acme/p/hand-up/register/done/"
+    registration = Registration.objects.get(user=bob)
+    assert (registration.status, registration.role, registration.capacity) == ("submitted", "both", 1)
+    done = client_for(bob).get(URL + "done/").content.decode()
+    assert "You joined as <strong>a peer</strong>." in done and "room for" not in done
+    assert "as a peer" in mail.outbox[0].body
+    # The builder still lists the built-in questions, and says they are not asked.
+    builder = client_for(alice).get("/o/acme/programs/hand-up/questionnaire/").content.decode()
+    assert qs["role"].text in builder and "not asked: everyone is a peer" in builder
+
+
+def test_a_mentoring_program_still_requires_a_role(client_for, bob, qs):
+    raw = {k: v for k, v in raw_for(qs).items() if k != field_name(qs["role"])}
+    response = client_for(bob).post(URL, {**raw, "action": "submit"})
+    assert response.status_code == 400
+    assert "Choose whether you join as a mentor, a mentee, or both." in response.content.decode()
+    assert not Registration.objects.filter(user=bob, status="submitted").exists()
