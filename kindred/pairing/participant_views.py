@@ -63,12 +63,13 @@ def _profiles(program: Program, people: Iterable[Registration]) -> dict[int, lis
             chosen = table.options.get(person.pk, {}).get(q.pk)
             number = table.numbers.get(person.pk, {}).get(q.pk)
             text = table.texts.get(person.pk, {}).get(q.pk)
+            label = q.label_for_others
             if chosen:
-                rows.append((q.text, ", ".join(o.label for o in q.options.all() if o.pk in chosen)))
+                rows.append((label, ", ".join(o.label for o in q.options.all() if o.pk in chosen)))
             elif number is not None:
-                rows.append((q.text, str(int(number)) if number == int(number) else str(number)))
+                rows.append((label, str(int(number)) if number == int(number) else str(number)))
             elif text:
-                rows.append((q.text, text))
+                rows.append((label, text))
         out[person.pk] = rows
     return out
 

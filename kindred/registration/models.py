@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from kindred.orgs.models import Skill
 from kindred.programs.models import Program, Structure
+from kindred.registration.pool import LABELS_FOR_OTHERS
 
 
 class ParticipantRole(models.TextChoices):
@@ -100,6 +101,12 @@ class Question(models.Model):
     @property
     def is_choice(self) -> bool:
         return self.kind in CHOICE_KINDS
+
+    @property
+    def label_for_others(self) -> str:
+        """The question as shown next to someone's answer to the people they may be paired with:
+        the pool's third-person label, or the admin's own wording for a custom question."""
+        return LABELS_FOR_OTHERS.get(self.pool_key, "") or self.text
 
     def asked_of(self, role: str) -> bool:
         """Whether a participant registering as `role` (mentor, mentee or both) answers it."""

@@ -51,6 +51,29 @@ class PoolQuestion:
     pair: str = ""  # the pool key of the partner question (mentee side ↔ mentor side)
 
 
+# How each pool question is labelled when others read the answer (on a mentor's card, in a request
+# or a mentorship): in the third person, since "What level of seniority do you hold? Senior"
+# reads as a question to the reader.
+LABELS_FOR_OTHERS = {
+    "seniority": "Seniority",
+    "current_role": "Current role",
+    "other_roles": "Other roles held",
+    "preferred_mentor_role": "Prefers a mentor in",
+    "locations": "Open to meeting in",
+    "time_zone": "Time zone",
+    "years_career": "Years in their career",
+    "years_role": "Years in their current role",
+    "discipline": "Discipline",
+    "disciplines_interested": "Disciplines of interest",
+    "disciplines_experienced": "Other disciplines worked in",
+    "skills_to_grow": "Skills to grow",
+    "strengths": "Strengths to mentor on",
+    "goals": "Goals",
+    "goals_achieved": "Goals achieved",
+    "experiences_hoped": "Hopes to gain",
+    "topics_can_help": "Can help with",
+}
+
 POOL: tuple[PoolQuestion, ...] = (
     PoolQuestion(
         "seniority",

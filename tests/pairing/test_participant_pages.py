@@ -281,3 +281,14 @@ def test_a_reason_whose_shared_answers_were_already_named_is_not_repeated():
     assert _says("you both listed Sales", "you both answered Sales")
     assert not _says("you both listed Design and Operations", "you both listed Operations and Sales")
     assert not _says("Vera ranks above you (Senior; you: Associate)", "you both listed Senior")
+
+
+def test_answers_shown_to_a_match_are_labelled_in_the_third_person(client_for, world):
+    program, _, mentee, mentor = world
+    pair(program, mentee, mentor)
+    content = client_for(mentee.user).get(P + "mentorship/").content.decode()
+    # Max's answers, read by his mentee: "Seniority: Director", not "What level of seniority do
+    # you hold? Director" (a question put to the reader).
+    answers = content.split('<dl class="answers profile">')[1].split("</dl>")[0]
+    assert "<dt>Seniority</dt><dd>Director</dd>" in answers
+    assert "What level of seniority do you hold?" not in answers
