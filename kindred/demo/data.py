@@ -406,6 +406,20 @@ HELP = [
 ]
 
 
+def _seniority(title: str) -> int:
+    """The seniority a job title implies, as an index into the pool's scale (Co-Op .. VP/Executive),
+    so a "Director of Product" never says "Associate" on her profile."""
+    if title.startswith(("VP", "Chief")):
+        return 5
+    if "Director" in title or title.startswith("Head of"):
+        return 4
+    if any(word in title for word in ("Senior", "Staff", "Lead", "Manager", "Controller")):
+        return 3
+    if any(word in title for word in ("Associate", "Coordinator", "Rep")):
+        return 1
+    return 2
+
+
 def _raw_answers(
     questions: list[Question], user: User, role: str, rng: random.Random, group: bool = False
 ) -> dict[str, object]:
@@ -420,7 +434,7 @@ def _raw_answers(
         elif q.builtin == "capacity":  # a group program's capacity is its group size
             raw[name] = str(rng.choice([3, 4, 4]) if group else rng.choice([1, 1, 2, 2, 3]))
         elif q.pool_key == "seniority":
-            raw[name] = str(options[rng.choice([2, 3, 3, 4, 5] if mentor else [0, 1, 1, 2, 2, 3])].pk)
+            raw[name] = str(options[min(_seniority(user.job_title), len(options) - 1)].pk)
         elif q.kind == "single":
             choice = rng.choice(options)
             if q.pool_key == "current_role":  # the role they hold is their department's
@@ -456,8 +470,11 @@ def _register_crowd(
     people = people[: n_mentors + n_mentees]
     # The demo logins take part everywhere, so each of their pages shows something.
     demo = [named["mentor@northwind.test"], named["mentee@northwind.test"]]
-    others = [p for p in people if p not in demo]
-    people = [*demo, *others[: n_mentors + n_mentees - 2]]
+    others = [p for p in people if p not in demo][: n_mentors + n_mentees - 2]
+    # Mentors come from the more senior half (the shuffle breaks ties), as a program team would
+    # invite them; in reverse mentoring, from the more junior.
+    others.sort(key=lambda u: _seniority(u.job_title), reverse=program.structure != "reverse")
+    people = [*demo, *others]
     opened = program.registration_opens_on or timezone.localdate()
     for i, user in enumerate(people):
         role = "mentor" if i == 0 or (i > 1 and i <= n_mentors) else "mentee"
