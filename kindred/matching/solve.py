@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import heapq
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -45,6 +47,7 @@ CHEAP_SHARE = 0.1  # share of mentors (the cheapest) checked exactly against eve
 MAX_ROUNDS = 30
 BLOCK_CELLS_CHECK = 1 << 21
 NONE = np.iinfo(np.int64).min // 4  # "no pair left out" bound
+TIE_STEP = 7919  # mentee i breaks score ties from mentor i * TIE_STEP on (a prime: spread out)
 T = TypeVar("T")
 
 
@@ -212,7 +215,9 @@ class _Weights:
         return gap / self.per_centi / 100, 0
 
 
-def _best(values: np.ndarray, k: int, missing: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _best(
+    values: np.ndarray, k: int, missing: int, shift: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Each row's ``k`` largest entries above ``missing``, and a bound on the rest.
 
     Returns ``(rows, cols, rank, rest)``: the kept entries grouped by row, best first (``rank``
@@ -221,11 +226,16 @@ def _best(values: np.ndarray, k: int, missing: int) -> tuple[np.ndarray, np.ndar
     a strided sample of the columns and only entries at or above it are sorted. A row with fewer
     than ``k`` entries there keeps those, bounded by its best entry below the threshold. Rows
     where ties put far too many entries over the threshold fall back to argpartition.
+
+    Ties are broken by a per-row rotation of the columns (row i's order starts at column
+    ``shift[i]``): with the lowest column first, mentees whose scores tie would all hold the same
+    few mentors as candidates, and the solver would need a round for every few more.
     """
     n, m = values.shape
     if m == 0:
         empty = np.zeros(0, np.int64)
         return empty, empty, empty, np.full(n, missing, np.int64)
+    shift = np.zeros(n, np.int64) if shift is None else shift.astype(np.int64) % m
     stride = max(1, m // (8 * k))
     sample = values[:, ::stride]
     size = sample.shape[1]
@@ -242,10 +252,11 @@ def _best(values: np.ndarray, k: int, missing: int) -> tuple[np.ndarray, np.ndar
     if len(found):
         low, high = int(found.min()), int(found.max())
         span = high - low + 1
-        if span * (n + 1) < 2**62:
-            order = np.argsort(rows.astype(np.int64) * span + (high - found), kind="stable")
+        tie = (cols - shift[rows]) % m
+        if span * m * (n + 1) < 2**62:
+            order = np.argsort((rows.astype(np.int64) * span + (high - found)) * m + tie)
         else:
-            order = np.lexsort((-found, rows))
+            order = np.lexsort((tie, -found, rows))
         rows, cols, found = rows[order], cols[order], found[order]
     starts = np.searchsorted(rows, np.arange(n + 1))
     rank = np.arange(len(rows)) - starts[rows]
@@ -262,8 +273,10 @@ def _best(values: np.ndarray, k: int, missing: int) -> tuple[np.ndarray, np.ndar
     rows, cols, rank = rows[keep], cols[keep], rank[keep]
     heavy_rows = np.flatnonzero(heavy)
     if len(heavy_rows):
-        part = values[heavy_rows]
-        top = np.argpartition(part, m - k, axis=1)[:, m - k :]
+        # Rotated, so that argpartition's choice among ties differs from row to row.
+        rotation = (np.arange(m)[None, :] + shift[heavy_rows, None]) % m
+        part = np.take_along_axis(values[heavy_rows], rotation, axis=1)
+        top = np.sort(np.argpartition(part, m - k, axis=1)[:, m - k :], axis=1)
         top_values = np.take_along_axis(part, top, axis=1)
         by_value = np.argsort(-top_values, axis=1, kind="stable")
         top = np.take_along_axis(top, by_value, axis=1)
@@ -271,6 +284,7 @@ def _best(values: np.ndarray, k: int, missing: int) -> tuple[np.ndarray, np.ndar
         np.put_along_axis(part, top, missing, axis=1)
         rest[heavy_rows] = part.max(axis=1)
         good = top_values > missing
+        top = (top + shift[heavy_rows, None]) % m
         rows = np.concatenate([rows, np.repeat(heavy_rows, k)[good.ravel()]])
         cols = np.concatenate([cols, top[good]])
         rank = np.concatenate([rank, np.broadcast_to(np.arange(k), top.shape)[good]])
@@ -321,8 +335,37 @@ def _in_parallel(work: Callable[[int], T], items: range) -> list[T]:
     two threads each running single-threaded BLAS scan 1.7x faster than one thread with two)."""
     if WORKERS < 2 or len(items) < 2:
         return [work(x) for x in items]
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(WORKERS) as executor:
+    with _one_blas_thread(), ThreadPoolExecutor(WORKERS) as executor:
         return list(executor.map(work, items))
+
+
+class _OneBlasThread:
+    """BLAS limited to one thread while any solve in this process has blocks in flight.
+    threadpoolctl's limit is process-wide: two overlapping solves each restoring "their" original
+    would leave BLAS at one thread for good, so the first in sets it and the last out restores."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.users = 0
+        self.limiter: Any = None
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self.lock:
+            if self.users == 0:
+                self.limiter = threadpool_limits(limits=1, user_api="blas")
+            self.users += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.users -= 1
+                if self.users == 0:
+                    self.limiter.restore_original_limits()
+                    self.limiter = None
+
+
+_one_blas_thread = _OneBlasThread()
 
 
 def _scan(
@@ -340,7 +383,7 @@ def _scan(
     """
     version = len(pool.prices)
     pool.prices.append(prices)
-    first = not prices.any()
+    first = version == 0  # the scan of every mentee (later ones are rescans, even at zero prices)
     known = np.isin(pool.rows, rows)
     missing = NOT_ALLOWED if first else NONE
     # A fixed number of pairs is a smaller share of a larger pool of mentors, so bounds on the
@@ -349,7 +392,10 @@ def _scan(
 
     def scan_block(start: int) -> tuple[np.ndarray, ...]:
         block_rows = rows[start : start + step]
-        centi = scorer.block(block_rows, approximate=True)
+        # The first scan (every mentee) is approximate and cheap. A rescan (a few mentees whose
+        # bound failed) is exact, so its bound needs no widening: widened, a bound on a run of
+        # tied scores never passes, and every rescan would only take the next few of the tie.
+        centi = scorer.block(block_rows, approximate=first)
         if not usable.all():
             centi[:, ~usable] = NOT_ALLOWED
         # Zero prices: the order by weight is the order by score, so stay in int32.
@@ -358,18 +404,16 @@ def _scan(
             mine = known & np.isin(pool.rows, block_rows)
             position = np.searchsorted(block_rows, pool.rows[mine])
             reduced[position, pool.cols[mine]] = missing
-        local, new_cols, rank, rest = _best(reduced, reservoir, missing)
+        local, new_cols, rank, rest = _best(reduced, reservoir, missing, shift=block_rows * TIE_STEP)
         new_rows = block_rows[local]
-        exact = scorer.allowed_pairs(new_rows, new_cols)
+        exact = scorer.allowed_pairs(new_rows, new_cols) if first else centi[local, new_cols]
         sure = exact != NOT_ALLOWED
-        # Later scans activate as many pairs as a round of reduced-cost checks would: more only
-        # grow every later solve (the check activates the rest of the pool when needed).
-        active = rank < (CANDIDATES if first else ACTIVATE)
-        # Approximate scores are within one centi-point of the exact ones: widen the bound by it.
-        rho = rest
-        if first:
-            rho = np.where(rho > NOT_ALLOWED, weights(rho), NONE)
-        pool.rho[block_rows] = np.where(rho > NONE, rho + weights.per_centi, NONE)
+        # A rescanned mentee is a hard one: all its new pairs go to the solver.
+        active = rank < (CANDIDATES if first else reservoir)
+        # Approximate scores are within one centi-point of the exact ones: widen by it.
+        pool.rho[block_rows] = (
+            np.where(rest > NOT_ALLOWED, weights(rest) + weights.per_centi, NONE) if first else rest
+        )
         pool.ref[block_rows] = version
         return new_rows[sure], new_cols[sure], exact[sure], active[sure]
 
@@ -428,7 +472,9 @@ def _optimal(problem: Problem, scorer: Scorer) -> tuple[np.ndarray, Certificate]
             row_of = pool.rows[near]
             rank = np.arange(len(near)) - np.searchsorted(row_of, row_of)
             pool.active[near[rank < ACTIVATE]] = True
-        if violated.sum() > len(free_rows) // 100:
+        hit = np.zeros(n, bool)
+        hit[pool.rows[violated]] = True
+        if hit.sum() > len(free_rows) // 100:
             continue  # prices are still far off: rescanning against them would be wasted
         # (b) pairs outside the pool (checked in the same round: both only add pairs).
         drop = np.array([max(0, int((p - v).max(initial=0))) for p in pool.prices], dtype=np.int64)

@@ -279,3 +279,59 @@ def test_best_keeps_each_rows_largest_and_bounds_the_rest(seed, n, m, k, distinc
             assert rest[i] == missing
         if len(mine) < k and len(left):
             assert len(mine) and got.min() > left.max()  # fewer than k only above a threshold
+
+
+@pytest.mark.parametrize("objective", ["max_participation", "max_score"])
+def test_scores_that_all_tie_are_solved_in_few_rounds(objective):
+    # One criterion everyone meets: every pair scores 100. Candidates broken by lowest mentor
+    # first would give every mentee the same few mentors, and each solve would only add a few
+    # more (a 1,500 x 700 run stopped at the round limit with a third of the pairs).
+    n, m = 1500, 700
+    data = {
+        "mode": "mentoring",
+        "objective": objective,
+        "criteria": [{"name": "team", "kind": "equal", "mentee": "team", "mentor": "team", "weight": 1}],
+        "mentees": [{"id": f"e{i}", "attributes": {"team": "x"}} for i in range(n)],
+        "mentors": [{"id": f"m{j}", "capacity": 2, "attributes": {"team": "x"}} for j in range(m)],
+    }
+    solution = solve(parse_problem(data))
+    certificate = solution.certificate
+    assert solution.matched == 2 * m and certificate is not None and certificate.optimal
+    assert certificate.rounds <= 2 and certificate.rescored_rows <= n
+
+
+def _blas_threads():
+    from threadpoolctl import threadpool_info
+
+    return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+
+def test_overlapping_solves_give_blas_its_threads_back(monkeypatch):
+    # threadpoolctl's limit is process-wide: two overlapping solves, the first ending first, once
+    # left BLAS at one thread for the rest of the process (the second restored the first's limit).
+    import threading
+
+    monkeypatch.setattr(SOLVE, "WORKERS", 2)
+    before = _blas_threads()
+
+    def solve_holding(inside, release):
+        def held(x):
+            inside.set()
+            release.wait(10)
+            return x
+
+        return threading.Thread(target=SOLVE._in_parallel, args=(held, range(2)))
+
+    events = [(threading.Event(), threading.Event()) for _ in range(2)]
+    first, second = (solve_holding(*e) for e in events)
+    first.start()
+    assert events[0][0].wait(10)
+    second.start()
+    assert events[1][0].wait(10)
+    events[0][1].set()  # the first solve ends while the second still has blocks in flight
+    first.join()
+    assert SOLVE._one_blas_thread.users == 1
+    events[1][1].set()
+    second.join()
+    assert SOLVE._one_blas_thread.users == 0
+    assert _blas_threads() == before
