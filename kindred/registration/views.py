@@ -409,10 +409,21 @@ def done(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRespon
     registration = get_object_or_404(
         Registration, program=program, user=request.user, status=RegistrationStatus.SUBMITTED
     )
+    can_edit, closed = program.registration_window()
+    closes = program.registration_closes_on
+    # Always-open programs keep registering after their first closing date: don't quote a past one.
+    closes_ahead = closes if closes and closes >= timezone.localdate() else None
     return render(
         request,
         "registration/done.html",
-        {"organization": program.organization, "program": program, "registration": registration},
+        {
+            "organization": program.organization,
+            "program": program,
+            "registration": registration,
+            "can_edit": can_edit,
+            "closed": closed,
+            "closes_ahead": closes_ahead,
+        },
     )
 
 

@@ -154,3 +154,15 @@ def test_a_mentoring_program_still_requires_a_role(client_for, bob, qs):
     assert response.status_code == 400
     assert "Choose whether you join as a mentor, a mentee, or both." in response.content.decode()
     assert not Registration.objects.filter(user=bob, status="submitted").exists()
+
+
+def test_the_done_page_after_registration_closed_offers_no_edit(client_for, bob, qs, program):
+    client_for(bob).post(URL, {**raw_for(qs), "action": "submit"})
+    open_page = client_for(bob).get(URL + "done/").content.decode()
+    assert "You can change your answers until then." in open_page and "Edit my answers" in open_page
+    program.status = "pairing"
+    program.save()
+    closed = client_for(bob).get(URL + "done/").content.decode()
+    assert "Registration for this program is closed." in closed
+    assert "Pairing is under way" in closed
+    assert "Edit my answers" not in closed and "change your answers" not in closed
