@@ -413,10 +413,10 @@ def _seniority(title: str) -> int:
         return 5
     if "Director" in title or title.startswith("Head of"):
         return 4
-    if any(word in title for word in ("Senior", "Staff", "Lead", "Manager", "Controller")):
-        return 3
     if any(word in title for word in ("Associate", "Coordinator", "Rep")):
         return 1
+    if any(word in title for word in ("Senior", "Staff", "Lead", "Manager", "Controller")):
+        return 3
     return 2
 
 

@@ -85,8 +85,14 @@ def program_update(*, program: Program, **fields: Any) -> Program:
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS:
             raise ValueError(f"{name} is not an editable program field")
-        if name == "structure" and value != program.structure and program.status != Status.DRAFT:
-            raise ValidationError({"structure": "The structure is fixed once registration has opened."})
+        if name == "structure" and value != program.structure:
+            if program.status != Status.DRAFT:
+                raise ValidationError({"structure": "The structure is fixed once registration has opened."})
+            # An import can register people into a draft; their roles were asked (or, for peers,
+            # not asked) under this structure.
+            if program.registrations.exists():
+                message = "The structure is fixed once people are registered (imported) for the program."
+                raise ValidationError({"structure": message})
         setattr(program, name, value)
     _check_dates(program)
     program.full_clean(exclude=["organization", "created_by"])

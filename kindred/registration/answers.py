@@ -39,7 +39,10 @@ def _values(raw: Mapping[str, object], name: str) -> list[str]:
 
 
 def role_of(questions: Sequence[Question], raw: Mapping[str, object]) -> str:
-    """The role a participant picked (by option value), or "" when none or unknown."""
+    """The role a participant picked (by option value), or "" when none or unknown. Without a role
+    question (peer-to-peer programs) everyone takes part both ways."""
+    if not any(q.builtin == Builtin.ROLE for q in questions):
+        return ParticipantRole.BOTH
     for q in questions:
         if q.builtin == Builtin.ROLE:
             chosen = _values(raw, field_name(q))
@@ -55,8 +58,7 @@ def validate_answers(
     with their options prefetched."""
     clean, errors = CleanAnswers(), {}
     role_question = next((q for q in questions if q.builtin == Builtin.ROLE), None)
-    # Without a role question (peer-to-peer programs) everyone takes part both ways.
-    clean.role = role_of(questions, raw) if role_question is not None else ParticipantRole.BOTH
+    clean.role = role_of(questions, raw)
     if role_question is not None and not clean.role:
         errors[field_name(role_question)] = "Choose whether you join as a mentor, a mentee, or both."
         return clean, errors

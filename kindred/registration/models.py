@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from kindred.orgs.models import Skill
 from kindred.programs.models import Program, Structure
-from kindred.registration.pool import LABELS_FOR_OTHERS
+from kindred.registration.pool import LABELS_FOR_OTHERS, POOL_TEXTS
 
 
 class ParticipantRole(models.TextChoices):
@@ -106,7 +106,9 @@ class Question(models.Model):
     def label_for_others(self) -> str:
         """The question as shown next to someone's answer to the people they may be paired with:
         the pool's third-person label, or the admin's own wording for a custom question."""
-        return LABELS_FOR_OTHERS.get(self.pool_key, "") or self.text
+        label = LABELS_FOR_OTHERS.get(self.pool_key, "")
+        # A reworded pool question may no longer mean what the stock label says.
+        return label if label and self.text == POOL_TEXTS.get(self.pool_key) else self.text
 
     def asked_of(self, role: str) -> bool:
         """Whether a participant registering as `role` (mentor, mentee or both) answers it."""

@@ -248,3 +248,5 @@ DEFAULT_GOALS = [
     "Plan my next career step",
     "Become a subject-matter expert",
 ]
+
+POOL_TEXTS = {q.key: q.text for q in POOL}  # the stock wording, to tell a reworded question

@@ -409,6 +409,7 @@ def done(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRespon
     registration = get_object_or_404(
         Registration, program=program, user=request.user, status=RegistrationStatus.SUBMITTED
     )
+    registration.program = program  # already loaded: role_phrase reads it
     can_edit, closed = program.registration_window()
     closes = program.registration_closes_on
     # Always-open programs keep registering after their first closing date: don't quote a past one.

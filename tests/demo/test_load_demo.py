@@ -72,3 +72,24 @@ def test_demo_logins_work(client, email, landing):
     response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD}, follow=True)
     assert response.status_code == 200
     assert response.request["PATH_INFO"] == "/o/northwind/"
+
+
+@pytest.mark.parametrize(
+    ("title", "level"),
+    [
+        ("Associate Product Manager", "Associate"),
+        ("Supply Chain Coordinator", "Associate"),
+        ("Software Engineer", "Intermediate"),
+        ("Senior Accountant", "Senior"),
+        ("Engineering Manager", "Senior"),
+        ("COO Office Lead", "Senior"),
+        ("Director of Product", "Director"),
+        ("Head of Learning & Development", "Director"),
+        ("VP Marketing", "VP/Executive"),
+    ],
+)
+def test_demo_seniority_follows_the_job_title(title, level):
+    from kindred.demo.data import _seniority
+    from kindred.registration.pool import SENIORITY
+
+    assert SENIORITY[_seniority(title)] == level

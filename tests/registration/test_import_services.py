@@ -295,3 +295,25 @@ def test_a_peer_program_imports_without_role_or_capacity_columns(
         ("dana@acme.test", "both", 1),
         ("erik@acme.test", "both", 1),
     ]
+
+
+def test_a_draft_with_imported_people_keeps_its_structure(program, alice, django_capture_on_commit_callbacks):
+    from kindred.programs.services import program_update
+
+    program.structure = "peer"
+    program.save()
+    assert program.status == "draft"
+    questionnaire(program)
+    header = [h for h in HEADER if h not in ("Role", "Capacity")]
+    rows = [[c for h, c in zip(HEADER, person("dana@acme.test", role="both"), strict=True) if h in header]]
+    job = upload(program, alice, csv_bytes(rows, header=header))
+    job = imports.import_validate(job=job, mapping=job.mapping)
+    with django_capture_on_commit_callbacks(execute=True):
+        imports.import_start(job=job, notify=False)
+    # Dana was registered as a peer, never asked for a role: a traditional program would make her
+    # a mentor and a mentee with room for one without her saying so.
+    with pytest.raises(ValidationError) as caught:
+        program_update(program=program, structure="traditional")
+    assert "fixed once people are registered" in str(caught.value)
+    program.refresh_from_db()
+    assert program.structure == "peer"

@@ -207,3 +207,13 @@ def test_skill_lists_feed_skill_questions(answered, acme):
     assert all(QuestionOption.objects.filter(skill=skill).values_list("archived", flat=True))
     with pytest.raises(ValidationError):
         qs.skill_add(organization=acme, kind="skill", name="salary NEGOTIATION")
+
+
+def test_answers_are_labelled_for_others_unless_the_pool_question_was_reworded(program):
+    from kindred.registration.questionnaire import question_update
+
+    qs = questionnaire(program)
+    assert qs["seniority"].label_for_others == "Seniority"
+    reworded = question_update(question=qs["seniority"], text="Which office do you sit in?")
+    assert reworded.label_for_others == "Which office do you sit in?"
+    assert qs["hope"].label_for_others == "What do you hope for?"  # custom: the admin's words

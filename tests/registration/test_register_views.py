@@ -166,3 +166,25 @@ def test_the_done_page_after_registration_closed_offers_no_edit(client_for, bob,
     assert "Registration for this program is closed." in closed
     assert "Pairing is under way" in closed
     assert "Edit my answers" not in closed and "change your answers" not in closed
+
+
+def test_a_peers_draft_shows_every_answer_to_the_program_team(client_for, alice, bob, program):
+    program.structure = "peer"
+    program.save()
+    qs = questionnaire(open_program(program))
+    # A mentee-side question: peers answer both sides, so the team sees it in a draft too.
+    client_for(bob).post(URL, {field_name(qs["hope"]): "Learn to lead", "action": "save"})
+    registration = Registration.objects.get(user=bob)
+    assert registration.status == "draft"
+    page = client_for(alice).get(f"/o/acme/programs/hand-up/registrants/{registration.pk}/").content.decode()
+    assert "Learn to lead" in page and "Takes part as" in page
+
+
+def test_the_done_page_reads_the_program_once(client_for, bob, qs):
+    client_for(bob).post(URL, {**raw_for(qs), "action": "submit"})
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client_for(bob).get(URL + "done/").status_code == 200
+    assert sum('FROM "programs_program"' in q["sql"] for q in queries.captured_queries) == 1
