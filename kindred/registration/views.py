@@ -424,6 +424,7 @@ def done(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRespon
             "can_edit": can_edit,
             "closed": closed,
             "closes_ahead": closes_ahead,
+            "paired_page": program.status in (Status.RUNNING, Status.COMPLETED),
         },
     )
 

@@ -7,7 +7,7 @@ from kindred.pairing import criteria
 from kindred.pairing.models import Mentorship, MentorshipMember, Proposal
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import PASSWORD
-from tests.pairing.test_services import register
+from tests.pairing.test_services import register, set_pairing
 from tests.registration.helpers import questionnaire
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,9 +51,7 @@ def test_admin_runs_locks_publishes_then_a_mentee_chooses(page, program, alice):
 
     # A second mentor joins; mentees now choose, and mentors approve.
     second = register(program, qs, "mentor", seniority=5, name="Vera Mentor")
-    settings = criteria.settings_for(program)
-    settings.mentee_choice, settings.mentor_approval = True, True
-    criteria.settings_save(settings=settings)
+    set_pairing(program, mentee_choice=True, mentor_approval=True)
     left = next(m for m in mentees if not MentorshipMember.objects.filter(registration=m).exists())
 
     log_in(page, left.user.email)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from kindred.pairing import choice, criteria
 from kindred.pairing.models import MentorRequest, Mentorship, MentorshipMember
-from tests.pairing.test_services import register
+from tests.pairing.test_services import register, set_pairing
 from tests.registration.helpers import questionnaire
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +18,7 @@ def world(program):  # type: ignore[no-untyped-def]
     program.save()
     qs = questionnaire(program)
     criteria.criteria_reset_to_defaults(program=program)
-    settings = criteria.settings_for(program)
-    settings.mentee_choice, settings.mentor_approval = True, True
-    criteria.settings_save(settings=settings)
+    settings = set_pairing(program, mentee_choice=True, mentor_approval=True)
     mentees = [register(program, qs, "mentee", seniority=1, name=f"Mentee {i}") for i in range(4)]
     mentors = [register(program, qs, "mentor", seniority=4, name=f"Mentor {i}") for i in range(3)]
     vp = register(program, qs, "mentee", seniority=5, name="VP")  # nobody is more senior

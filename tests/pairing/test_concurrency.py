@@ -8,7 +8,7 @@ from django.db import connection, connections
 
 from kindred.pairing import choice, criteria
 from kindred.pairing.models import MentorshipMember
-from tests.pairing.test_services import register
+from tests.pairing.test_services import register, set_pairing
 from tests.registration.helpers import questionnaire
 
 
@@ -20,9 +20,7 @@ def test_twenty_mentees_ask_a_mentor_with_capacity_three_at_once(postgres, progr
     program.save()
     qs = questionnaire(program)
     criteria.criteria_reset_to_defaults(program=program)
-    settings = criteria.settings_for(program)
-    settings.mentee_choice, settings.mentor_approval = True, False
-    criteria.settings_save(settings=settings)
+    set_pairing(program, mentee_choice=True, mentor_approval=False)
     mentor = register(program, qs, "mentor", seniority=4)
     mentor.capacity = 3
     mentor.save()

@@ -11,7 +11,7 @@ from kindred.pairing.models import Mentorship, MentorshipMember, MentorshipStatu
 from kindred.pairing.selectors import Answered, reason_text
 from kindred.registration.answers import validate_answers
 from kindred.registration.services import answers_write, questions_of
-from tests.pairing.test_services import register
+from tests.pairing.test_services import register, set_pairing
 from tests.registration.helpers import questionnaire, raw_for
 
 P = "/o/acme/p/hand-up/"
@@ -172,9 +172,7 @@ def test_choose_cards_explain_in_plain_words_in_a_grid_for_five(client_for, worl
     program, qs, mentee, mentor = world
     program.status = "registration"
     program.save()
-    settings = criteria.settings_for(program)
-    settings.mentee_choice = True
-    criteria.settings_save(settings=settings)
+    set_pairing(program, mentee_choice=True)
     page = client_for(mentee.user).get(P + "mentors/")
     (candidate, reasons) = page.context["cards"][0]
     assert candidate.registration == mentor
@@ -217,9 +215,7 @@ def peers(program):  # type: ignore[no-untyped-def]
     program.save()
     qs = questionnaire(program)
     criteria.criteria_reset_to_defaults(program=program)
-    settings = criteria.settings_for(program)
-    settings.mentee_choice = True  # left on by mistake: peers still never choose
-    criteria.settings_save(settings=settings)
+    set_pairing(program, mentee_choice=True)  # left on by mistake: peers still never choose
     return (
         program,
         register(program, qs, "both", name="Pia Peer"),

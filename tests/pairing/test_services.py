@@ -28,6 +28,15 @@ def register(program, qs, role, seniority=1, name=""):  # type: ignore[no-untype
     return registration
 
 
+def set_pairing(program, **fields):  # type: ignore[no-untyped-def]
+    """Change the program's pairing settings (mentee_choice=True, exclude_reporting_line=True, ...)."""
+    settings = criteria.settings_for(program)
+    for name, value in fields.items():
+        setattr(settings, name, value)
+    criteria.settings_save(settings=settings)
+    return settings
+
+
 @pytest.fixture
 def qs(program):  # type: ignore[no-untyped-def]
     return questionnaire(program)
@@ -140,9 +149,7 @@ def test_same_department_is_never_paired_when_asked(program, qs, alice, django_c
     for reg, dept in ((mentee, "Sales"), (same, "sales "), (other, "Finance")):
         reg.user.department = dept
         reg.user.save()
-    settings = criteria.settings_for(program)
-    settings.exclude_same_department = True
-    criteria.settings_save(settings=settings)
+    set_pairing(program, exclude_same_department=True)
     data = build_problem(program).data
     assert data["apart"] == ["department"] and data["exclude"] == []  # linear, not every pair
     assert {m["id"]: m["attributes"]["department"] for m in data["mentors"]} == {
@@ -178,9 +185,7 @@ def test_the_reporting_line_is_never_paired_when_asked(
         user.save()
     r = lambda reg: f"r{reg.pk}"  # noqa: E731
     assert [r(mentee), r(grand_boss)] not in build_problem(program).data["exclude"]  # off by default
-    settings = criteria.settings_for(program)
-    settings.exclude_reporting_line = True
-    criteria.settings_save(settings=settings)
+    set_pairing(program, exclude_reporting_line=True)
     exclude = build_problem(program).data["exclude"]
     assert sorted(exclude) == sorted([[r(mentee), r(grand_boss)], [r(mentee), r(report)]])
     assert program_reach(program).allowed[r(mentee)] == 1  # the preview sees it too
@@ -193,9 +198,7 @@ def test_a_changed_profile_refreshes_the_cached_preview_when_exclusions_read_it(
     criteria.criteria_reset_to_defaults(program=program)
     mentee = register(program, qs, "mentee", seniority=1)
     boss = register(program, qs, "mentor", seniority=4)
-    settings = criteria.settings_for(program)
-    settings.exclude_reporting_line = True
-    criteria.settings_save(settings=settings)
+    set_pairing(program, exclude_reporting_line=True)
     assert program_reach(program).allowed[f"r{mentee.pk}"] == 1
     mentee.user.manager_email = boss.user.email
     mentee.user.save()
@@ -217,9 +220,7 @@ def test_peer_circles_are_proposed_and_published_whole(
     program.structure = "peer"
     program.save()
     criteria.criteria_reset_to_defaults(program=program)
-    settings = criteria.settings_for(program)
-    settings.circle_size = 3
-    criteria.settings_save(settings=settings)
+    set_pairing(program, circle_size=3)
     people = [register(program, qs, "both", seniority=i % 3, name=f"Peer {i}") for i in range(6)]
     with django_capture_on_commit_callbacks(execute=True):
         services.match_run_start(program=program, by=alice, objective="max_score")
@@ -413,9 +414,7 @@ def test_a_lock_wins_over_a_reporting_line_found_after_it(
     services.proposal_assign(program=program, mentee=mentee, mentor=boss)  # locked by the admin
     mentee.user.manager_email = boss.user.email  # then the profile says boss is her manager
     mentee.user.save()
-    settings = criteria.settings_for(program)
-    settings.exclude_reporting_line = True
-    criteria.settings_save(settings=settings)
+    set_pairing(program, exclude_reporting_line=True)
     with django_capture_on_commit_callbacks(execute=True):
         services.match_run_start(program=program, by=alice, objective="max_score")
     assert MatchRun.objects.get().status == "done"
@@ -435,9 +434,7 @@ def test_a_locked_peer_pair_later_in_one_reporting_line_still_runs(
     services.proposal_assign(program=program, mentee=a, mentor=b)
     a.user.manager_email = b.user.email
     a.user.save()
-    settings = criteria.settings_for(program)
-    settings.exclude_reporting_line = True
-    criteria.settings_save(settings=settings)
+    set_pairing(program, exclude_reporting_line=True)
     with django_capture_on_commit_callbacks(execute=True):
         services.match_run_start(program=program, by=alice, objective="max_score")
     run = MatchRun.objects.get()
