@@ -13,6 +13,9 @@ from kindred.orgs.models import Role
 from tests.factories import MembershipFactory, OrganizationFactory, ProgramFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# `KINDRED_CLOCK_AHEAD_DAYS=365 make test` runs the whole suite with the clock moved ahead, so a
+# test that only passes near the day it was written shows itself before that day comes.
+CLOCK_AHEAD_DAYS = int(os.environ.get("KINDRED_CLOCK_AHEAD_DAYS") or 0)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -23,6 +26,19 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if CLOCK_AHEAD_DAYS:
+        import datetime as dt
+
+        import time_machine
+
+        traveller = time_machine.travel(
+            dt.datetime.now(dt.UTC) + dt.timedelta(days=CLOCK_AHEAD_DAYS), tick=True
+        )
+        traveller.start()
+        config.add_cleanup(traveller.stop)
 
 
 def needs(condition: bool, why: str) -> None:

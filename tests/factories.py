@@ -2,6 +2,7 @@ import datetime as dt
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from kindred.accounts.models import User
 from kindred.orgs.models import Membership, Organization, Role
@@ -9,6 +10,10 @@ from kindred.programs.models import Program
 from kindred.registration.models import Registration
 
 PASSWORD = "correct-horse-battery"
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -59,10 +64,12 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     description = "Pairs people to grow."
     purpose = "career"
     structure = "traditional"
-    registration_opens_on = dt.date(2026, 12, 1)
-    registration_closes_on = dt.date(2026, 12, 20)
-    starts_on = dt.date(2027, 1, 10)
-    ends_on = dt.date(2027, 9, 30)
+    # Dates relative to today (a program opening for registration now), so no test starts
+    # failing on the day a fixed date goes by.
+    registration_opens_on = factory.LazyFunction(lambda: _today())
+    registration_closes_on = factory.LazyFunction(lambda: _today() + dt.timedelta(days=19))
+    starts_on = factory.LazyFunction(lambda: _today() + dt.timedelta(days=40))
+    ends_on = factory.LazyFunction(lambda: _today() + dt.timedelta(days=303))
 
 
 class RegistrationFactory(factory.django.DjangoModelFactory):

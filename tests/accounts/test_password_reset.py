@@ -24,3 +24,31 @@ def test_unknown_address_gets_no_reset_link(client, django_capture_on_commit_cal
         response = client.post("/accounts/password/reset/", {"email": "nobody@acme.test"})
     assert response.status_code == 302  # no hint whether the account exists
     assert all("reset/key" not in m.body for m in mail.outbox)
+
+
+def test_account_emails_name_kindred_and_its_address(
+    client, alice, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://mentoring.example.com"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": "alice@acme.test"})
+    [message] = mail.outbox
+    assert "Hello from Kindred!" in message.body
+    assert "Thank you for using Kindred!\nmentoring.example.com" in message.body
+
+
+def test_verification_email_names_kindred(client, settings, django_capture_on_commit_callbacks):
+    settings.SITE_URL = "https://mentoring.example.com"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/accounts/signup/",
+            {
+                "name": "Dora",
+                "email": "dora@acme.test",
+                "password1": "a-long-passphrase",
+                "password2": "a-long-passphrase",
+            },
+        )
+    [message] = mail.outbox
+    assert "Hello from Kindred!" in message.body
+    assert "register an account on mentoring.example.com" in message.body
