@@ -7,6 +7,7 @@ Public API (the pairing app builds a JSON-shaped dict from registrations)::
     problem = parse_problem(data)          # raises ProblemError("criteria[2].kind: ...")
     matrix = score_matrix(problem)         # matrix.score(i, j) -> 0..100 or None; .to_json()
     solution = solve(problem)              # .pairs, .unmatched, .matched, .total_score, .to_json()
+                                           # past time_limit (600 s): raises SolveTimeout(message)
     options = recommend(problem, "e1", 5)  # the 5 best mentors with room, with reasons
 
 The problem format, the scoring rules and the guarantees are described in README.md ("Matching model");
@@ -16,9 +17,10 @@ The problem format, the scoring rules and the guarantees are described in README
 from .model import Criterion, Person, Problem, ProblemError, parse_problem
 from .recommend import Recommendation, recommend
 from .score import ScoreMatrix, score_matrix
-from .solve import Certificate, Group, Pair, Solution, solve
+from .solve import TIME_LIMIT, Certificate, Group, Pair, Solution, SolveTimeout, solve
 
 __all__ = [
+    "TIME_LIMIT",
     "Certificate",
     "Criterion",
     "Group",
@@ -29,6 +31,7 @@ __all__ = [
     "Recommendation",
     "ScoreMatrix",
     "Solution",
+    "SolveTimeout",
     "parse_problem",
     "recommend",
     "score_matrix",

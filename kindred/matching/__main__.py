@@ -1,7 +1,8 @@
 """Command line: ``python -m kindred.matching score|solve|recommend PROBLEM.json`` (``-`` = stdin).
 
 Prints JSON on standard output. Invalid input exits with status 2 and one line on standard
-error naming the bad field, e.g. ``criteria[2].kind: unknown kind 'similar'``.
+error naming the bad field, e.g. ``criteria[2].kind: unknown kind 'similar'``. A solve that runs
+past ``--time-limit`` seconds (default 600; 0 = none) exits with status 3 and one line saying so.
 """
 
 from __future__ import annotations
@@ -14,13 +15,23 @@ from typing import Any
 from .model import ProblemError, parse_problem
 from .recommend import recommend
 from .score import score_matrix
-from .solve import solve
+from .solve import TIME_LIMIT, SolveTimeout, solve
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:
         # One line and status 2, like every other input error.
         self.exit(2, f"usage: {message}\n")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"--time-limit: expected seconds >= 0, got {text!r}")
+    return value
 
 
 def _read(path: str) -> Any:
@@ -42,6 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, text in (("score", "print every pair's score"), ("solve", "print the optimal pairs")):
         command = commands.add_parser(name, help=text)
         command.add_argument("problem", help="problem JSON file, or - for standard input")
+    command.add_argument(
+        "--time-limit",
+        type=_seconds,
+        default=TIME_LIMIT,
+        metavar="SECONDS",
+        help=f"stop with status 3 after this long (default {TIME_LIMIT:g}; 0: no limit)",
+    )
     command = commands.add_parser("recommend", help="print the best mentors for one mentee")
     command.add_argument("problem", help="problem JSON file, or - for standard input")
     command.add_argument("mentee", help="the mentee's id")
@@ -52,12 +70,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "score":
             output: Any = score_matrix(problem).to_json()
         elif args.command == "solve":
-            output = solve(problem).to_json()
+            output = solve(problem, time_limit=args.time_limit or None).to_json()
         else:
             output = [r.to_json() for r in recommend(problem, args.mentee, args.n)]
     except ProblemError as exc:
         print(str(exc).splitlines()[0] if str(exc) else "problem: invalid", file=sys.stderr)
         return 2
+    except SolveTimeout as exc:
+        print(str(exc), file=sys.stderr)
+        return 3
     # json.dumps uses the C encoder; json.dump to a stream would not.
     sys.stdout.write(json.dumps(output, separators=(",", ":")) + "\n")
     return 0

@@ -24,6 +24,7 @@ from __future__ import annotations
 import heapq
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ from typing import Any, TypeVar
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from .blossom import certify, max_weight_matching, slacks
 from .explain import reasons_many
 from .flow import FlowResult, max_weight_bmatching
 from .model import Problem
@@ -48,7 +50,32 @@ MAX_ROUNDS = 30
 BLOCK_CELLS_CHECK = 1 << 21
 NONE = np.iinfo(np.int64).min // 4  # "no pair left out" bound
 TIE_STEP = 7919  # mentee i breaks score ties from mentor i * TIE_STEP on (a prime: spread out)
+PEER_CANDIDATES = 8  # peer pairs: each person's best pairs given to the first blossom solve
+PEER_ACTIVATE = 8  # ... and each person's most violated pairs added per round
+PEER_MAX_ROUNDS = 8  # then every allowed pair is given to the solver (a last, exact round)
+TIME_LIMIT = 600.0  # seconds: a solve that runs longer stops with SolveTimeout
 T = TypeVar("T")
+
+
+class SolveTimeout(Exception):
+    """A solve ran past its time limit; the message is one line, fit to show to a person."""
+
+
+class _Clock:
+    """The time limit of one solve: ``check()`` raises :class:`SolveTimeout` once it is past."""
+
+    def __init__(self, limit: float | None, what: str) -> None:
+        self.limit = limit
+        self.what = what
+        self.end = None if limit is None else time.monotonic() + limit
+
+    def check(self) -> None:
+        if self.end is not None and time.monotonic() > self.end:
+            assert self.limit is not None
+            raise SolveTimeout(
+                f"Matching stopped at its time limit of {self.limit:g} seconds without a result "
+                f"({self.what}). Nothing was changed."
+            )
 
 
 @dataclass
@@ -139,18 +166,29 @@ class Solution:
         return out
 
 
-def solve(problem: Problem) -> Solution:
-    """Pair the problem's people according to its mode and objective (see the module docstring)."""
+def solve(problem: Problem, *, time_limit: float | None = TIME_LIMIT) -> Solution:
+    """Pair the problem's people according to its mode and objective (see the module docstring).
+
+    A solve that runs past ``time_limit`` seconds (``None``: no limit) raises
+    :class:`SolveTimeout`, whose message says so in one line.
+    """
+    if problem.is_peer:
+        what = f"{len(problem.mentees)} participants, " + (
+            "pairs" if problem.group_size == 2 else f"circles of {problem.group_size}"
+        )
+    else:
+        what = f"{len(problem.mentees)} mentees, {len(problem.mentors)} mentors"
+    clock = _Clock(time_limit, what)
     scorer = Scorer(problem)
     if problem.is_peer:
         if problem.group_size > 2:
-            return _solve_circles(problem, scorer)
-        return _solve_peer(problem, scorer)
+            return _solve_circles(problem, scorer, clock)
+        return _solve_peer(problem, scorer, clock)
     if problem.objective == "stable":
-        match = _stable(problem, scorer)
+        match = _stable(problem, scorer, clock)
         certificate = None
     else:
-        match, certificate = _optimal(problem, scorer)
+        match, certificate = _optimal(problem, scorer, clock)
     return _mentoring_solution(problem, scorer, match, certificate)
 
 
@@ -424,7 +462,7 @@ def _scan(
     return len(rows) * scorer.n_cols
 
 
-def _optimal(problem: Problem, scorer: Scorer) -> tuple[np.ndarray, Certificate]:
+def _optimal(problem: Problem, scorer: Scorer, clock: _Clock) -> tuple[np.ndarray, Certificate]:
     """Maximum ``max_score`` / ``max_participation`` matching with a checked certificate.
 
     Rounds alternate an exact solve on the active pairs with checks that extend it:
@@ -446,6 +484,7 @@ def _optimal(problem: Problem, scorer: Scorer) -> tuple[np.ndarray, Certificate]
     u, v, primal = np.zeros(n, np.int64), np.zeros(m, np.int64), 0
     big = weights.big if weights.participation else 0
     while True:
+        clock.check()
         passes += 1
         active = np.flatnonzero(pool.active)
         rows, cols = pool.rows[active], pool.cols[active]
@@ -567,7 +606,7 @@ def _check_columns(
 # -- mentoring: stable ---------------------------------------------------------------------------
 
 
-def _stable(problem: Problem, scorer: Scorer) -> np.ndarray:
+def _stable(problem: Problem, scorer: Scorer, clock: _Clock) -> np.ndarray:
     """Mentee-proposing deferred acceptance with capacities (the mentee-optimal stable matching).
 
     Both sides rank the other by pair score, ties broken by input order; only allowed pairs are
@@ -578,6 +617,7 @@ def _stable(problem: Problem, scorer: Scorer) -> np.ndarray:
     value: dict[int, np.ndarray] = {}
     step = scorer.block_rows()
     for start in range(0, len(free_rows), step):
+        clock.check()
         rows = free_rows[start : start + step]
         centi = scorer.block(rows)
         for r, i in enumerate(rows.tolist()):
@@ -588,7 +628,11 @@ def _stable(problem: Problem, scorer: Scorer) -> np.ndarray:
     held: list[list[tuple[int, int]]] = [[] for _ in problem.mentors]  # heap of (score, -mentee)
     next_choice = dict.fromkeys(preferences, 0)
     free = list(reversed(preferences))
+    proposals = 0
     while free:
+        proposals += 1
+        if proposals % 65536 == 0:
+            clock.check()
         i = free.pop()
         prefs = preferences[i]
         if next_choice[i] >= len(prefs):
@@ -628,12 +672,15 @@ def _peer_edges(scorer: Scorer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.concatenate(a_parts), np.concatenate(b_parts), np.concatenate(v_parts).astype(np.int64)
 
 
-def _solve_peer(problem: Problem, scorer: Scorer) -> Solution:
-    """Maximum-weight pairing of one pool: an exact integer program (HiGHS) on the allowed pairs.
+def _solve_peer(problem: Problem, scorer: Scorer, clock: _Clock) -> Solution:
+    """Maximum-weight pairing of one pool: Edmonds' blossom algorithm with a checked certificate.
 
-    Weights follow the mentoring objectives (``BIG + value`` for max_participation). The degree
-    constraints alone are not integral on a general graph, so branch and bound closes odd cycles;
-    ``mip_rel_gap=0`` makes HiGHS prove optimality. Fixed pairs are set first.
+    Weights follow the mentoring objectives (``BIG + value`` for max_participation). Fixed pairs
+    are set first. The blossom algorithm (``blossom.py``) runs on candidate pairs, each person's
+    ``PEER_CANDIDATES`` heaviest; its duals (vertex and odd-set) are then checked against every
+    allowed pair, and each person's most violated pairs join the candidates, until every pair is
+    covered: then the matching is optimal over all allowed pairs (LP duality), which
+    :func:`~kindred.matching.blossom.certify` confirms independently before the result is used.
     """
     n = len(problem.mentees)
     partner = np.full(n, -1, dtype=np.int64)
@@ -642,31 +689,15 @@ def _solve_peer(problem: Problem, scorer: Scorer) -> Solution:
     a, b, value = _peer_edges(scorer)
     free = (partner[a] < 0) & (partner[b] < 0)
     a, b, value = a[free], b[free], value[free]
-    if len(a):
-        n_free = int((partner < 0).sum())
-        if problem.objective == "max_participation":
-            weight = (2 * FULL_SCORE * n_free + 1) + value
-        else:
-            weight = value * (n_free + 1) + 1
-        from scipy.optimize import Bounds, LinearConstraint, milp  # slow to import; peer mode only
-        from scipy.sparse import csr_matrix
-
-        edges = len(a)
-        incidence = csr_matrix(
-            (np.ones(2 * edges), (np.concatenate([a, b]), np.tile(np.arange(edges), 2))), shape=(n, edges)
-        )
-        result = milp(
-            -weight.astype(np.float64),
-            constraints=LinearConstraint(incidence, 0, 1),
-            integrality=np.ones(edges),
-            bounds=Bounds(0, 1),
-            options={"mip_rel_gap": 0},
-        )
-        if result.x is None:
-            raise RuntimeError(f"peer pairing failed: {result.message}")
-        chosen = np.flatnonzero(result.x > 0.5)
-        partner[a[chosen]] = b[chosen]
-        partner[b[chosen]] = a[chosen]
+    clock.check()
+    n_free = int((partner < 0).sum())
+    if problem.objective == "max_participation":
+        weight = (2 * FULL_SCORE * n_free + 1) + value
+    else:
+        weight = value * (n_free + 1) + 1
+    chosen, certificate = _peer_matching(n, a, b, weight, clock)
+    partner[a[chosen]] = b[chosen]
+    partner[b[chosen]] = a[chosen]
     first = np.flatnonzero(partner > np.arange(n))
     values = scorer.pairs(first, partner[first])
     explained = reasons_many(problem, first, partner[first])
@@ -678,10 +709,56 @@ def _solve_peer(problem: Problem, scorer: Scorer) -> Solution:
     ]
     total = int(values.sum(dtype=np.int64))
     unmatched = [p.id for x, p in enumerate(problem.mentees) if partner[x] < 0]
-    return Solution(problem, pairs, unmatched, total=total)
+    return Solution(problem, pairs, unmatched, certificate, total=total)
 
 
-def _solve_circles(problem: Problem, scorer: Scorer) -> Solution:
+def _heaviest(n: int, a: np.ndarray, b: np.ndarray, key: np.ndarray, k: int) -> np.ndarray:
+    """The edges among each vertex's ``k`` largest ``key`` (ties: lower edge index first)."""
+    ends = np.concatenate([a, b])
+    edge = np.tile(np.arange(len(a)), 2)
+    order = np.lexsort((edge, -np.tile(key, 2), ends))
+    ends, edge = ends[order], edge[order]
+    rank = np.arange(len(ends)) - np.searchsorted(ends, ends)
+    return np.unique(edge[rank < k])
+
+
+def _peer_matching(
+    n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray, clock: _Clock
+) -> tuple[np.ndarray, Certificate]:
+    """The edges of a maximum-weight matching of ``n`` vertices, and its certificate."""
+    active = np.zeros(len(a), dtype=bool)
+    active[_heaviest(n, a, b, weight, PEER_CANDIDATES)] = True
+    rounds = 0
+    while True:
+        clock.check()
+        rounds += 1
+        if rounds > PEER_MAX_ROUNDS:
+            active[:] = True
+        edges = np.flatnonzero(active)
+        # The solver sees only the people of the candidate edges, renumbered.
+        people = np.unique(np.concatenate([a[edges], b[edges]]))
+        local = np.full(n, -1, dtype=np.int64)
+        local[people] = np.arange(len(people))
+        found = max_weight_matching(
+            len(people), local[a[edges]], local[b[edges]], weight[edges], check=clock.check
+        )
+        result = found.lifted(n, people)  # a person outside the candidates: y = 0, unmatched
+        slack = slacks(a, b, weight, result)
+        violated = np.flatnonzero(slack < 0)
+        if len(violated) == 0:
+            break
+        # Each person's most violated pairs join the candidates.
+        active[violated[_heaviest(n, a[violated], b[violated], -slack[violated], PEER_ACTIVATE)]] = True
+    if not certify(n, a, b, weight, result):
+        raise RuntimeError("peer pairing: the blossom result failed its optimality check")
+    chosen = np.flatnonzero(result.mate[a] == b)
+    certificate = Certificate(
+        optimal=True, gap=0.0, rounds=rounds, candidates=int(active.sum()), pairs_checked=len(a) * rounds
+    )
+    return chosen, certificate
+
+
+def _solve_circles(problem: Problem, scorer: Scorer, clock: _Clock) -> Solution:
     """Peer circles of up to ``group_size`` people: greedy merging, then single moves.
 
     Every pair inside a circle must be allowed; a circle's value is the sum of its pair values.
@@ -705,6 +782,7 @@ def _solve_circles(problem: Problem, scorer: Scorer) -> Solution:
     size = np.ones(n, dtype=np.int64)
     alive = np.ones(n, dtype=bool)
     while n > 1:
+        clock.check()
         fits = (size[:, None] + size[None, :] <= k) & alive[:, None] & alive[None, :]
         new_pairs = (size[:, None] * size[None, :]).astype(np.float64)
         gain = np.where(fits & np.isfinite(cross), cross / new_pairs, -np.inf)
@@ -727,6 +805,7 @@ def _solve_circles(problem: Problem, scorer: Scorer) -> Solution:
             circle_of[x] = g
     improved = True
     while improved:
+        clock.check()
         improved = False
         for x in range(n):
             g = circle_of[x]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from kindred.accounts.models import User
-from kindred.matching import ProblemError, parse_problem, solve
+from kindred.matching import ProblemError, SolveTimeout, parse_problem, solve
 from kindred.orgs.mail import org_email_send
 from kindred.orgs.selectors import absolute_url
 from kindred.pairing.models import (
@@ -81,7 +81,7 @@ def run_matching(run_id: int) -> dict[str, Any]:
     run = MatchRun.objects.select_related("program__organization").get(pk=run_id)
     try:
         return _run(run)
-    except (ProblemError, ValueError) as exc:
+    except (ProblemError, SolveTimeout, ValueError) as exc:  # SolveTimeout: the engine's time limit
         _fail(run, str(exc))
         return {"error": str(exc)}
     except Exception:
