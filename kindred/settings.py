@@ -24,6 +24,15 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Links in emails; by default where `make run` serves (PORT), so a changed port keeps them right.
 SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
+# Hosts where organizations may serve their programs on a custom domain (exact, or ".example.com"
+# for every subdomain); Django answers on them too. Every other ALLOWED_HOSTS entry, and SITE_URL's
+# host, is Kindred's own and can never be claimed. A custom domain or allowed email domain is used
+# only once a DNS TXT record proves it, looked up with DNS_NAMESERVERS ("192.0.2.53" or
+# "192.0.2.53:5353"; empty: the system's resolvers) within DNS_TIMEOUT seconds.
+CUSTOM_DOMAIN_HOSTS = env_list("CUSTOM_DOMAIN_HOSTS", [])
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, *CUSTOM_DOMAIN_HOSTS]
+DNS_NAMESERVERS = env_list("DNS_NAMESERVERS", [])
+DNS_TIMEOUT = env_int("DNS_TIMEOUT", 5)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -17,7 +17,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from kindred.accounts.models import User
-from kindred.orgs.models import AllowedDomain, Membership, Organization, OrgInvitation, Role
+from kindred.orgs.models import AllowedDomain, DomainProof, Membership, Organization, OrgInvitation, Role
 from kindred.pairing.choice import request_create
 from kindred.pairing.criteria import criteria_reset_to_defaults, settings_for, settings_save
 from kindred.pairing.mentorships import mentorships_complete
@@ -676,7 +676,12 @@ def load_demo() -> dict[str, int]:
     if not org.logo_content_type:
         org.logo, org.logo_content_type, org.logo_version = _logo_png(), "image/png", 1
         org.save(update_fields=["logo", "logo_content_type", "logo_version"])
-    AllowedDomain.objects.get_or_create(organization=org, domain="northwind.test")
+    # Proven the way a real one is: the demo administrator's verified email is at the domain.
+    AllowedDomain.objects.get_or_create(
+        organization=org,
+        domain="northwind.test",
+        defaults={"verified_at": timezone.now(), "proof": DomainProof.ADMIN_EMAIL},
+    )
 
     named = {}
     for email, name, title, dept, tz, role in PEOPLE:

@@ -4,15 +4,21 @@ from django.http import HttpRequest
 
 from kindred.orgs.models import Membership, Organization
 
+# Account pages (login, signup, password reset, email verification, profile) belong to Kindred:
+# an organization's look on them would let it pose as the site to people of other organizations.
+ACCOUNT_PAGES = "/accounts/"
+
 
 def branding(request: HttpRequest) -> dict[str, Any]:
-    """`brand`: the organization whose look this page wears — the one a view set on the request
-    (`request.brand`), else the one whose custom domain served it, else (error pages raised
-    before a view chose) the organization in the URL if the viewer is one of its members,
-    else Kindred's own."""
+    """`brand`: the organization whose look this page wears — none on account pages; else the one
+    a view set on the request (`request.brand`), else the one whose proven custom domain served
+    it, else (error pages raised before a view chose) the organization in the URL if the viewer
+    is one of its members, else Kindred's own."""
     found: list[Organization | None] = []
 
     def brand() -> Organization | None:
+        if request.path_info.startswith(ACCOUNT_PAGES):
+            return None
         chosen = getattr(request, "brand", None)
         if chosen is not None:
             return chosen

@@ -3,7 +3,9 @@ from typing import Any
 from django import forms
 
 from kindred.lib.images import CheckedImage, check_image
+from kindred.lib.webmail import is_public_email_domain
 from kindred.orgs.models import AllowedDomain, Organization, OrgInvitation, Role
+from kindred.orgs.selectors import is_site_host
 
 
 class OrganizationCreateForm(forms.Form):
@@ -25,8 +27,9 @@ class BrandingForm(forms.ModelForm):
         widgets = {"primary_colour": forms.TextInput(attrs={"type": "color"})}
         help_texts = {
             "primary_colour": "Buttons, links and the email header use it.",
-            "custom_domain": "Optional. Point the domain's DNS at this server and add it to ALLOWED_HOSTS; "
-            "participants then reach your programs at https://<domain>/p/<program>/.",
+            "custom_domain": "Optional. Point the domain's DNS at this server, then prove it is yours with "
+            "the TXT record shown on this page; once proven, participants reach your programs at "
+            "https://<domain>/p/<program>/. Changing it starts the proof again.",
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -34,8 +37,13 @@ class BrandingForm(forms.ModelForm):
         self.checked_logo: CheckedImage | None = None
 
     def clean_custom_domain(self) -> str:
-        domain = self.cleaned_data["custom_domain"].strip().lower()
-        if domain and Organization.objects.filter(custom_domain=domain).exclude(pk=self.instance.pk).exists():
+        domain = self.cleaned_data["custom_domain"].strip().lower().rstrip(".")
+        if domain and is_site_host(domain):
+            raise forms.ValidationError(f"{domain} is this site's own address; use a domain of yours.")
+        proven_elsewhere = Organization.objects.filter(
+            custom_domain=domain, custom_domain_verified_at__isnull=False
+        ).exclude(pk=self.instance.pk)
+        if domain and proven_elsewhere.exists():
             raise forms.ValidationError("Another organization already uses this domain.")
         return domain
 
@@ -58,10 +66,20 @@ class AllowedDomainForm(forms.ModelForm):
     class Meta:
         model = AllowedDomain
         fields = ("domain",)
-        help_texts = {"domain": "People with a verified email at this domain can join by themselves."}
+        help_texts = {
+            "domain": "Your organization's email domain, e.g. northwind.com. Once proven (an administrator "
+            "with a verified email there, or a DNS record), people with a verified email at it can join "
+            "by themselves."
+        }
 
     def clean_domain(self) -> str:
-        return self.cleaned_data["domain"].strip().lower().lstrip("@")
+        domain = self.cleaned_data["domain"].strip().lower().lstrip("@").rstrip(".")
+        if is_public_email_domain(domain):
+            raise forms.ValidationError(
+                f"{domain} is a public email provider: anyone can have an address there. "
+                "List your organization's own domain."
+            )
+        return domain
 
 
 class RoleForm(forms.Form):

@@ -18,6 +18,16 @@ NO_CONTROL_CHARACTERS = RegexValidator(
 )
 DEFAULT_COLOUR = "#2f5fd0"
 INVITATION_LIFETIME = timedelta(days=14)
+# The DNS name whose TXT record proves that an organization controls a domain.
+CHALLENGE_LABEL = "_kindred-challenge"
+
+
+def challenge_record_name(domain: str) -> str:
+    return f"{CHALLENGE_LABEL}.{domain}"
+
+
+def _new_domain_token() -> str:
+    return f"kindred-{secrets.token_urlsafe(24)}"
 
 
 class Role(models.TextChoices):
@@ -48,14 +58,22 @@ class Organization(models.Model):
     custom_domain = models.CharField(
         max_length=253, blank=True, validators=[DOMAIN], help_text="Optional, e.g. mentoring.northwind.com."
     )
+    # A custom domain (and an allowed email domain) is used only once its owner has published this
+    # organization's token at _kindred-challenge.<domain>. One token per organization: the record
+    # name already says which domain it proves.
+    domain_token = models.CharField(max_length=64, default=_new_domain_token, editable=False)
+    custom_domain_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    custom_domain_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    custom_domain_check_message = models.CharField(max_length=300, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ("name",)
         constraints = [
+            # Only a proven domain is exclusive, so nobody can block a domain by claiming it first.
             models.UniqueConstraint(
                 fields=["custom_domain"],
-                condition=~models.Q(custom_domain=""),
+                condition=~models.Q(custom_domain="") & models.Q(custom_domain_verified_at__isnull=False),
                 name="org_custom_domain_unique",
             )
         ]
@@ -76,6 +94,11 @@ class Organization(models.Model):
             return ""
         return reverse("orgs:logo", args=[self.slug, self.logo_version])
 
+    @property
+    def verified_custom_domain(self) -> str:
+        """The custom domain, once proven; until then it is used nowhere."""
+        return self.custom_domain if self.custom_domain_verified_at else ""
+
 
 class Membership(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
@@ -91,11 +114,21 @@ class Membership(models.Model):
         return f"{self.user} in {self.organization} ({self.get_role_display()})"
 
 
+class DomainProof(models.TextChoices):
+    DNS = "dns", "DNS record"
+    ADMIN_EMAIL = "admin_email", "an administrator's verified email"
+
+
 class AllowedDomain(models.Model):
-    """People with a verified email at this domain may join the organization by themselves."""
+    """People with a verified email at this domain may join the organization by themselves, once
+    the organization has proven the domain is its own (`verified_at`)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="allowed_domains")
     domain = models.CharField(max_length=253, validators=[DOMAIN])
+    verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    proof = models.CharField(max_length=20, choices=DomainProof.choices, blank=True, editable=False)
+    checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    check_message = models.CharField(max_length=300, blank=True, editable=False)
 
     class Meta:
         ordering = ("domain",)

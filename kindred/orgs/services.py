@@ -1,17 +1,37 @@
-"""Organization writes: create, branding, members, admin invitations, allowed domains."""
+"""Organization writes: create, branding, members, admin invitations, allowed domains, and the
+DNS proofs that make a custom domain or an allowed email domain count."""
 
+import logging
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django_tasks import task
 
 from kindred.accounts.models import User
 from kindred.accounts.selectors import email_domain, verified_emails
+from kindred.lib.dns_txt import DnsLookupFailed, txt_records
 from kindred.lib.images import CheckedImage
+from kindred.lib.webmail import is_public_email_domain
 from kindred.orgs.mail import org_email_send
-from kindred.orgs.models import AllowedDomain, Membership, Organization, OrgInvitation, Role
-from kindred.orgs.selectors import absolute_url
+from kindred.orgs.models import (
+    AllowedDomain,
+    DomainProof,
+    Membership,
+    Organization,
+    OrgInvitation,
+    Role,
+    challenge_record_name,
+)
+from kindred.orgs.selectors import absolute_url, admin_email_at, is_site_host
+
+log = logging.getLogger(__name__)
+# The sweep looks again at a pending domain this long after its last check.
+DOMAIN_RECHECK = timedelta(minutes=15)
 
 RESERVED_SLUGS = {"new", "admin", "api", "accounts", "static", "invitations", "o", "p"}
 
@@ -48,11 +68,24 @@ def organization_update(
     logo: CheckedImage | None = None,
     remove_logo: bool = False,
 ) -> Organization:
-    """Change the organization's name and white-label branding."""
+    """Change the organization's name and white-label branding. A new custom domain is pending
+    (used nowhere) until its DNS proof is found; the worker looks for it at once."""
+    custom_domain = custom_domain.strip().lower().rstrip(".")
+    if custom_domain and is_site_host(custom_domain):
+        raise ValidationError(
+            {"custom_domain": f"{custom_domain} is this site's own address; use a domain of yours."}
+        )
+    # Compared with the stored value: a bound form has already copied its input onto the instance.
+    stored = Organization.objects.select_for_update().values_list("custom_domain", flat=True)
+    domain_changed = custom_domain != stored.get(pk=organization.pk)
     organization.name = name.strip()
     organization.email_display_name = email_display_name.strip()
     organization.primary_colour = primary_colour.lower()
-    organization.custom_domain = custom_domain.strip().lower()
+    if domain_changed:
+        organization.custom_domain = custom_domain
+        organization.custom_domain_verified_at = None
+        organization.custom_domain_checked_at = None
+        organization.custom_domain_check_message = ""
     if logo is not None:
         organization.logo = logo.data
         organization.logo_content_type = logo.content_type
@@ -63,6 +96,8 @@ def organization_update(
     organization.full_clean(exclude=["logo_version"])
     organization.save()
     organization.refresh_from_db()
+    if domain_changed and custom_domain:
+        custom_domain_check_request(organization=organization)
     return organization
 
 
@@ -146,15 +181,31 @@ def org_invitation_accept(*, token: str, user: User) -> Membership:
 
 @transaction.atomic
 def allowed_domain_add(*, organization: Organization, domain: str) -> AllowedDomain:
-    domain = domain.strip().lower().lstrip("@")
+    """Offer the organization to people with a verified email at `domain`. It counts at once when
+    one of the organization's administrators has a verified email there; otherwise it waits for
+    the DNS proof, which the worker looks for at once."""
+    domain = domain.strip().lower().lstrip("@").rstrip(".")
     allowed = AllowedDomain(organization=organization, domain=domain)
     allowed.full_clean(exclude=["organization"])
+    if is_public_email_domain(domain):
+        raise ValidationError(
+            {
+                "domain": f"{domain} is a public email provider: anyone can have an address there. "
+                "List your organization's own domain."
+            }
+        )
     if AllowedDomain.objects.filter(organization=organization, domain__iexact=domain).exists():
         raise ValidationError({"domain": f"{domain} is already allowed."})
+    if admin_email_at(organization, domain):
+        allowed.verified_at = timezone.now()
+        allowed.proof = DomainProof.ADMIN_EMAIL
     try:
-        allowed.save()
+        with transaction.atomic():
+            allowed.save()
     except IntegrityError as exc:  # a concurrent add of the same domain
         raise ValidationError({"domain": f"{domain} is already allowed."}) from exc
+    if allowed.verified_at is None:
+        allowed_domain_check_request(allowed_domain=allowed)
     return allowed
 
 
@@ -164,12 +215,14 @@ def allowed_domain_remove(*, allowed_domain: AllowedDomain) -> None:
 
 
 def joinable_organizations(user: User) -> list[Organization]:
-    """Organizations whose allowed domains match one of the user's verified emails."""
+    """Organizations whose proven allowed domains match one of the user's verified emails."""
     domains = {email_domain(e) for e in verified_emails(user)}
     if not domains:
         return []
     return list(
-        Organization.objects.filter(allowed_domains__domain__in=domains)
+        Organization.objects.filter(
+            allowed_domains__domain__in=domains, allowed_domains__verified_at__isnull=False
+        )
         .exclude(memberships__user=user)
         .distinct()
     )
@@ -216,3 +269,133 @@ def _ensure_another_admin(membership: Membership) -> None:
     )
     if not others.exists():
         raise ValidationError("An organization needs at least one administrator.")
+
+
+# Proofs of domain control. The lookup runs in the worker, outside any transaction (it can take
+# seconds); its result is written in a short one, and only if the domain did not change meanwhile.
+
+
+def _dns_proof(domain: str, token: str) -> tuple[bool, str]:
+    """Whether _kindred-challenge.<domain> publishes `token`, and if not, what to do about it."""
+    name = challenge_record_name(domain)
+    try:
+        values = txt_records(name, nameservers=settings.DNS_NAMESERVERS, timeout=settings.DNS_TIMEOUT)
+    except DnsLookupFailed as exc:
+        return False, f"Could not look up {name}: {exc}. Kindred will try again in a few minutes."
+    if token in (value.strip() for value in values):
+        return True, ""
+    if not values:
+        return False, (
+            f"No TXT record found at {name} yet. New DNS records can take up to an hour to appear; "
+            "Kindred keeps checking."
+        )
+    return (
+        False,
+        f"The TXT record at {name} does not hold this organization's token. Set its value to {token}.",
+    )
+
+
+def custom_domain_check_request(*, organization: Organization) -> None:
+    """Ask the worker to look for the custom domain's DNS proof (the “Check now” button)."""
+    organization_id = organization.pk
+    transaction.on_commit(lambda: check_custom_domain.enqueue(organization_id))
+
+
+def allowed_domain_check_request(*, allowed_domain: AllowedDomain) -> None:
+    """Ask the worker to look for the allowed email domain's proof."""
+    allowed_domain_id = allowed_domain.pk
+    transaction.on_commit(lambda: check_allowed_domain.enqueue(allowed_domain_id))
+
+
+def custom_domain_check(*, organization_id: int) -> Organization | None:
+    """Look for the custom domain's DNS proof and record the outcome: verified, or still pending
+    with a message saying why. A proven domain is used from then on."""
+    org = Organization.objects.filter(pk=organization_id).first()
+    if org is None or not org.custom_domain or org.custom_domain_verified_at:
+        return org
+    domain = org.custom_domain
+    proven, message = _dns_proof(domain, org.domain_token)
+    if proven and is_site_host(domain):
+        proven, message = False, f"{domain} is this site's own address and cannot be an organization's."
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=organization_id)
+        if org.custom_domain != domain or org.custom_domain_verified_at:
+            return org  # changed or proven while we looked
+        now = timezone.now()
+        taken = Organization.objects.filter(custom_domain=domain, custom_domain_verified_at__isnull=False)
+        if proven and taken.exclude(pk=org.pk).exists():
+            proven, message = False, "Another organization has already proven this domain."
+        org.custom_domain_checked_at = now
+        org.custom_domain_check_message = message
+        org.custom_domain_verified_at = now if proven else None
+        try:
+            with transaction.atomic():
+                org.save(
+                    update_fields=[
+                        "custom_domain_checked_at",
+                        "custom_domain_check_message",
+                        "custom_domain_verified_at",
+                    ]
+                )
+        except IntegrityError:  # another organization proved it at the same moment
+            org.custom_domain_verified_at = None
+            org.custom_domain_check_message = "Another organization has already proven this domain."
+            org.save(
+                update_fields=[
+                    "custom_domain_checked_at",
+                    "custom_domain_check_message",
+                    "custom_domain_verified_at",
+                ]
+            )
+    return org
+
+
+def allowed_domain_check(*, allowed_domain_id: int) -> AllowedDomain | None:
+    """Prove an allowed email domain: an administrator's verified email there, or the DNS record."""
+    allowed = AllowedDomain.objects.select_related("organization").filter(pk=allowed_domain_id).first()
+    if allowed is None or allowed.verified_at:
+        return allowed
+    org = allowed.organization
+    if admin_email_at(org, allowed.domain):
+        proof, proven, message = DomainProof.ADMIN_EMAIL, True, ""
+    else:
+        proven, message = _dns_proof(allowed.domain, org.domain_token)
+        proof = DomainProof.DNS
+    now = timezone.now()
+    changes = {"checked_at": now, "check_message": message}
+    if proven:
+        changes |= {"verified_at": now, "proof": proof}
+    AllowedDomain.objects.filter(pk=allowed.pk, verified_at=None).update(**changes)
+    allowed.refresh_from_db()
+    return allowed
+
+
+@task()
+def check_custom_domain(organization_id: int) -> None:
+    custom_domain_check(organization_id=organization_id)
+
+
+@task()
+def check_allowed_domain(allowed_domain_id: int) -> None:
+    allowed_domain_check(allowed_domain_id=allowed_domain_id)
+
+
+def domains_check_pending() -> int:
+    """For the sweep: queue a check of every pending domain not looked at in DOMAIN_RECHECK. Each
+    row is claimed with a conditional UPDATE, so two sweeps never queue the same check twice."""
+    now = timezone.now()
+    due = Q(checked_at=None) | Q(checked_at__lt=now - DOMAIN_RECHECK)
+    queued = 0
+    orgs = Organization.objects.exclude(custom_domain="").filter(custom_domain_verified_at=None)
+    org_due = Q(custom_domain_checked_at=None) | Q(custom_domain_checked_at__lt=now - DOMAIN_RECHECK)
+    for pk, last in orgs.filter(org_due).values_list("pk", "custom_domain_checked_at")[:500]:
+        if Organization.objects.filter(pk=pk, custom_domain_checked_at=last).update(
+            custom_domain_checked_at=now
+        ):
+            check_custom_domain.enqueue(pk)
+            queued += 1
+    for pk, last in AllowedDomain.objects.filter(due, verified_at=None).values_list("pk", "checked_at")[:500]:
+        if AllowedDomain.objects.filter(pk=pk, checked_at=last).update(checked_at=now):
+            check_allowed_domain.enqueue(pk)
+            queued += 1
+    return queued

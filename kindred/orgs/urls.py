@@ -9,6 +9,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/join/", views.join, name="join"),
     path("o/<slug:org_slug>/logo/<int:version>/", views.logo, name="logo"),
     path("o/<slug:org_slug>/settings/", views.settings_view, name="settings"),
+    path("o/<slug:org_slug>/settings/domain/check/", views.custom_domain_check, name="custom_domain_check"),
     path("o/<slug:org_slug>/members/", views.members, name="members"),
     path("o/<slug:org_slug>/members/<int:membership_id>/role/", views.member_role, name="member_role"),
     path("o/<slug:org_slug>/members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
@@ -20,4 +21,5 @@ urlpatterns = [
     ),
     path("o/<slug:org_slug>/domains/new/", views.domain_add, name="domain_add"),
     path("o/<slug:org_slug>/domains/<int:domain_id>/remove/", views.domain_remove, name="domain_remove"),
+    path("o/<slug:org_slug>/domains/<int:domain_id>/check/", views.domain_check, name="domain_check"),
 ]

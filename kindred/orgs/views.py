@@ -21,7 +21,7 @@ from kindred.orgs.forms import (
     OrganizationCreateForm,
     RoleForm,
 )
-from kindred.orgs.models import AllowedDomain, Membership, Organization, OrgInvitation
+from kindred.orgs.models import AllowedDomain, Membership, Organization, OrgInvitation, challenge_record_name
 from kindred.orgs.selectors import members_of, memberships_of
 
 
@@ -80,7 +80,26 @@ def settings_view(request: AuthedRequest, access: OrgAccess) -> HttpResponse:
             return redirect("orgs:settings", org.slug)
     # A failed POST leaves the instance half-changed in memory: show the saved branding.
     org.refresh_from_db()
-    return render(request, "orgs/settings.html", {"access": access, "organization": org, "form": form})
+    context = {
+        "access": access,
+        "organization": org,
+        "form": form,
+        "challenge_name": challenge_record_name(org.custom_domain) if org.custom_domain else "",
+    }
+    return render(request, "orgs/settings.html", context)
+
+
+@require_POST
+@org_view(need="admin")
+def custom_domain_check(request: AuthedRequest, access: OrgAccess) -> HttpResponse:
+    """“Check now”: the worker looks for the custom domain's TXT record."""
+    org = access.organization
+    if org.custom_domain and not org.custom_domain_verified_at:
+        services.custom_domain_check_request(organization=org)
+        messages.success(
+            request, f"Checking the DNS of {org.custom_domain} now; reload this page in a minute."
+        )
+    return redirect("orgs:settings", org.slug)
 
 
 @require_GET
@@ -108,6 +127,7 @@ def _members_page(request: AuthedRequest, access: OrgAccess, **forms: object) ->
         "role": role,
         "invitations": OrgInvitation.objects.filter(organization=org).select_related("invited_by")[:50],
         "domains": AllowedDomain.objects.filter(organization=org),
+        "domain_token": org.domain_token,
         "invite_form": forms.get("invite_form") or InvitationForm(),
         "domain_form": forms.get("domain_form") or AllowedDomainForm(),
         "role_choices": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
@@ -196,9 +216,26 @@ def domain_add(request: AuthedRequest, access: OrgAccess) -> HttpResponse:
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, f"People at {allowed.domain} can now join by themselves.")
+            if allowed.verified_at:
+                messages.success(request, f"People at {allowed.domain} can now join by themselves.")
+            else:
+                messages.success(
+                    request,
+                    f"{allowed.domain} is added and waits for its proof: publish the TXT record shown below.",
+                )
             return redirect("orgs:members", access.organization.slug)
     return _members_page(request, access, domain_form=form)
+
+
+@require_POST
+@org_view(need="admin")
+def domain_check(request: AuthedRequest, access: OrgAccess, domain_id: int) -> HttpResponse:
+    """“Check now” for an allowed email domain that waits for its proof."""
+    allowed = get_object_or_404(AllowedDomain, pk=domain_id, organization=access.organization)
+    if not allowed.verified_at:
+        services.allowed_domain_check_request(allowed_domain=allowed)
+        messages.success(request, f"Checking {allowed.domain} now; reload this page in a minute.")
+    return redirect("orgs:members", access.organization.slug)
 
 
 @require_POST

@@ -90,7 +90,7 @@ def may_register(program: Program, user: User, token: str = "") -> tuple[bool, s
     is_member = Membership.objects.filter(organization_id=program.organization_id, user=user).exists()
     domains = {email_domain(e) for e in verified_emails(user)}
     at_allowed_domain = AllowedDomain.objects.filter(
-        organization_id=program.organization_id, domain__in=domains
+        organization_id=program.organization_id, domain__in=domains, verified_at__isnull=False
     ).exists()
     invited = invitation_for(program, user, token) is not None
     if mode in (AccessMode.OPEN, AccessMode.BOTH) and (is_member or at_allowed_domain):

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from kindred.orgs.models import Membership
 
@@ -26,7 +27,7 @@ def test_colleague_at_an_allowed_domain_may_join(client_for, acme):
     from kindred.orgs.models import AllowedDomain
     from tests.factories import UserFactory
 
-    AllowedDomain.objects.create(organization=acme, domain="acme.test")
+    AllowedDomain.objects.create(organization=acme, domain="acme.test", verified_at=timezone.now())
     dana = UserFactory(email="dana@acme.test")
     client = client_for(dana)
     assert b"Join Acme" in client.get("/").content
@@ -41,7 +42,7 @@ def test_unverified_address_cannot_join(client_for, acme):
     from kindred.orgs.models import AllowedDomain
     from tests.factories import UserFactory
 
-    AllowedDomain.objects.create(organization=acme, domain="acme.test")
+    AllowedDomain.objects.create(organization=acme, domain="acme.test", verified_at=timezone.now())
     erin = UserFactory(email="erin@acme.test")
     EmailAddress.objects.filter(user=erin).update(verified=False)
     assert client_for(erin).post("/o/acme/join/").status_code == 404

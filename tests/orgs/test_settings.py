@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 pytestmark = pytest.mark.django_db
@@ -64,8 +65,9 @@ def test_bad_values_are_refused(client_for, alice, acme, field, value):
     assert field in response.context["form"].errors
 
 
-def test_custom_domain_is_unique(client_for, alice, globex):
+def test_a_proven_custom_domain_is_unique(client_for, alice, globex):
     globex.custom_domain = "mentoring.shared.test"
+    globex.custom_domain_verified_at = timezone.now()
     globex.save()
     response = post(client_for(alice), custom_domain="mentoring.shared.test")
     assert "Another organization" in str(response.context["form"].errors["custom_domain"])

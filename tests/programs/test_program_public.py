@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 URL = "/o/acme/p/hand-up/"
@@ -37,7 +38,9 @@ def test_outsider_staff_cannot_preview_a_draft(client_for, charlie, program):
 
 def test_custom_domain_serves_the_clean_url(client, settings, open_program, acme):
     settings.ALLOWED_HOSTS = ["mentoring.acme.test", "testserver"]
+    settings.CUSTOM_DOMAIN_HOSTS = ["mentoring.acme.test"]
     acme.custom_domain = "mentoring.acme.test"
+    acme.custom_domain_verified_at = timezone.now()  # proven by its DNS record
     acme.save()
     response = client.get("/p/hand-up/", HTTP_HOST="mentoring.acme.test")
     assert response.status_code == 200

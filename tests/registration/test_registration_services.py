@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from kindred.orgs.models import AllowedDomain, Membership
 from kindred.registration import services
@@ -109,7 +110,7 @@ def test_withdraw_and_come_back(qs, program, bob):
 def test_open_mode_lets_in_members_and_allowed_domains_only(qs, program, acme, charlie):
     with pytest.raises(ValidationError):
         services.registration_start(program=program, user=charlie)
-    AllowedDomain.objects.create(organization=acme, domain="newcomer.test")
+    AllowedDomain.objects.create(organization=acme, domain="newcomer.test", verified_at=timezone.now())
     dana = UserFactory(email="dana@newcomer.test")
     services.registration_start(program=program, user=dana)
     assert Membership.objects.get(user=dana, organization=acme).role == "member"

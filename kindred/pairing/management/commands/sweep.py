@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from kindred.orgs.services import domains_check_pending
 from kindred.pairing.choice import requests_expire
 from kindred.pairing.mentorships import programs_complete_ended
 from kindred.registration.imports import imports_fail_stale
@@ -13,7 +14,8 @@ from kindred.registration.invitations import invitations_start_waiting
 class Command(BaseCommand):
     help = (
         "Periodic housekeeping: expire unanswered mentor requests (telling the mentees), complete ended "
-        "programs, start invitations whose registration opened, give up imports whose worker died. "
+        "programs, start invitations whose registration opened, give up imports whose worker died, "
+        "queue DNS checks of domains waiting for their proof. "
         "--loop keeps running."
     )
 
@@ -27,6 +29,7 @@ class Command(BaseCommand):
             completed = programs_complete_ended()
             invitations_start_waiting()
             stale = imports_fail_stale()
+            domains_check_pending()
             if expired or completed or stale or not loop:
                 self.stdout.write(
                     f"sweep: {expired} mentor request(s) expired, {completed} program(s) completed, "
