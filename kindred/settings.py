@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kindred.lib.body_limit.BodyLimitMiddleware",  # first: refuses a too-large body before it is read
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,6 +71,11 @@ MIDDLEWARE = [
     "kindred.accounts.middleware.UserTimezoneMiddleware",
     "kindred.orgs.middleware.BrandingMiddleware",
 ]
+
+# Form fields (not files) held in memory, and any request body to a view without its own
+# `@body_limit` (kindred.lib.body_limit); uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE go to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 ROOT_URLCONF = "kindred.urls"
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"

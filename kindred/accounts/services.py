@@ -18,12 +18,17 @@ def profile_update(
     photo: CheckedImage | None = None,
     remove_photo: bool = False,
 ) -> User:
-    """Save a person's profile; a new photo replaces the old one (and changes its URL)."""
+    """Save a person's profile; a new photo replaces the old one (and changes its URL). The facts
+    pairing reads that the person changed become theirs in every organization: each membership's
+    own copy of them is cleared, so it reads the profile again."""
+    facts = {"job_title": job_title.strip(), "department": department.strip()}
+    facts["manager_email"] = manager_email.strip().lower()
+    changed = [fact for fact, value in facts.items() if value != getattr(user, fact)]
     user.name = name.strip()
-    user.job_title = job_title.strip()
-    user.department = department.strip()
+    user.job_title = facts["job_title"]
+    user.department = facts["department"]
     user.time_zone = time_zone
-    user.manager_email = manager_email.strip().lower()
+    user.manager_email = facts["manager_email"]
     if photo is not None:
         user.photo = photo.data
         user.photo_content_type = photo.content_type
@@ -33,6 +38,8 @@ def profile_update(
         user.photo_content_type = ""
     user.full_clean(exclude=["password", "photo_version"])
     user.save()
+    if changed:
+        user.memberships.update(**dict.fromkeys(changed, ""))
     user.refresh_from_db()
     return user
 

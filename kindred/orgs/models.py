@@ -101,9 +101,17 @@ class Organization(models.Model):
 
 
 class Membership(models.Model):
+    """A person in an organization. The facts pairing reads (job title, department, manager's
+    email) are kept per membership, so no organization can change what another sees: blank means
+    "as the person's own profile says"; the organization that created the account may fill its
+    own copy by import, and the person's own profile edit overrides every copy."""
+
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    job_title = models.CharField(max_length=150, blank=True)
+    department = models.CharField(max_length=150, blank=True)
+    manager_email = models.EmailField("manager's email", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from kindred.accounts.models import User
+from kindred.orgs.facts import managers_of, member_facts
 from kindred.pairing.models import ENGINE_WEIGHT, Comparison, Criterion, Exclusion, PairingSettings
 from kindred.programs.models import Program, Structure
 from kindred.registration.models import (
@@ -121,16 +121,6 @@ DEPARTMENT = "department"  # the engine attribute `apart` reads (criteria attrib
 MAX_CHAIN = 50  # a reporting line longer than this is cut (and a loop in the data ends there too)
 
 
-def managers_of(organization_id: int) -> dict[str, str]:
-    """Who reports to whom in the organization, by lower-case email, in one query."""
-    return {
-        email.lower(): manager.lower()
-        for email, manager in User.objects.filter(memberships__organization_id=organization_id)
-        .exclude(manager_email="")
-        .values_list("email", "manager_email")
-    }
-
-
 def reporting_chain(email: str, managers: dict[str, str]) -> list[str]:
     """Everyone above a person: their manager, their manager's manager, … (loops stop)."""
     chain: list[str] = []
@@ -184,6 +174,8 @@ def build_problem(
     specs = [engine_criterion(c) for c in criteria if c.weight != "ignore"]
     used = [c for c in criteria if c.weight != "ignore"]
     tz_question = next((q.pk for q in questions if q.kind == QuestionKind.TIMEZONE), None)
+    # As this organization sees its members: another organization's edits never reach here.
+    facts = member_facts(organization_id=program.organization_id) if settings.exclude_same_department else {}
 
     def attributes(reg: Registration, side: str) -> dict[str, Any]:
         attrs: dict[str, Any] = {}
@@ -200,7 +192,8 @@ def build_problem(
                 # Keyed by criterion: one question may feed two criteria that read it differently.
                 attrs[attribute_name(c, side)] = value
         if settings.exclude_same_department:
-            department = reg.user.department.strip().lower()
+            own = facts.get(reg.user_id)
+            department = (own["department"] if own else reg.user.department).strip().lower()
             if department:  # no department: nobody to keep apart from
                 attrs[DEPARTMENT] = department
         if settings.max_time_zone_gap is not None:

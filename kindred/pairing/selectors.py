@@ -11,9 +11,10 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 
-from kindred.accounts.models import User
 from kindred.matching import Problem, parse_problem
 from kindred.matching.score import Scorer
+from kindred.orgs.facts import with_facts
+from kindred.orgs.models import Membership
 from kindred.pairing.models import (
     Comparison,
     Criterion,
@@ -86,9 +87,9 @@ def _signature(program: Program) -> str:
         # Profiles change without touching the program: read the fields the exclusions use.
         parts.append(
             list(
-                User.objects.filter(memberships__organization_id=program.organization_id)
-                .order_by("pk")
-                .values_list("pk", "department", "manager_email")
+                with_facts(Membership.objects.filter(organization_id=program.organization_id))
+                .order_by("user_id")
+                .values_list("user_id", "fact_department", "fact_manager_email")
             )
         )
     return hashlib.sha256(repr(parts).encode()).hexdigest()

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kindred.accounts.http import AuthedRequest
+from kindred.lib.body_limit import body_limit, megabytes, too_large
 from kindred.lib.forms import add_errors
 from kindred.programs.access import ProgramAccess
 from kindred.programs.pages import program_context, staff_program
@@ -21,6 +22,12 @@ from kindred.registration import imports, services
 from kindred.registration.models import ImportJob, ImportStatus
 
 BAD_ROWS_PER_PAGE = 50
+# The file and the form around it: a body larger than this is refused before it is read.
+UPLOAD_LIMIT = imports.MAX_BYTES + 64 * 1024
+TOO_LARGE = (
+    f"The file is larger than {megabytes(imports.MAX_BYTES)}, the most an import takes. "
+    "Split it into smaller files and import them one after the other."
+)
 
 
 class ImportUploadForm(forms.Form):
@@ -34,7 +41,7 @@ class ImportUploadForm(forms.Form):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > imports.MAX_BYTES:
-            raise forms.ValidationError(f"The file is larger than {imports.MAX_BYTES // (1024 * 1024)} MB.")
+            raise forms.ValidationError(TOO_LARGE)
         return upload
 
 
@@ -56,8 +63,13 @@ class ImportMappingForm(forms.Form):
         return [self.cleaned_data[f"col{i}"] for i in range(self.columns)]
 
 
+HEAVY = ("content", "rows")  # the file and its rows: only the worker and the check read them
+
+
 def _job(pa: ProgramAccess, job_id: int) -> ImportJob:
-    return get_object_or_404(ImportJob.objects.select_related("created_by"), pk=job_id, program=pa.program)
+    return get_object_or_404(
+        ImportJob.objects.select_related("created_by").defer(*HEAVY), pk=job_id, program=pa.program
+    )
 
 
 def _started(job: ImportJob) -> bool:
@@ -65,8 +77,14 @@ def _started(job: ImportJob) -> bool:
 
 
 @login_required
+@body_limit(UPLOAD_LIMIT)
 def import_upload(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
     pa = staff_program(request, org_slug, program_slug)
+    if request.method == "POST" and too_large(request):  # its body was never read
+        form = ImportUploadForm(data={})
+        form.is_valid()
+        form.errors["file"] = form.error_class([TOO_LARGE])
+        return _upload_page(request, pa, form, status=413)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -78,12 +96,15 @@ def import_upload(request: AuthedRequest, org_slug: str, program_slug: str) -> H
             add_errors(form, exc)
         else:
             return redirect("registration:import_mapping", org_slug, program_slug, job.pk)
-    jobs = ImportJob.objects.filter(program=pa.program).select_related("created_by").defer("content")[:10]
+    return _upload_page(request, pa, form, status=400 if form.is_bound and form.errors else 200)
+
+
+def _upload_page(
+    request: AuthedRequest, pa: ProgramAccess, form: ImportUploadForm, status: int
+) -> HttpResponse:
+    jobs = ImportJob.objects.filter(program=pa.program).select_related("created_by").defer(*HEAVY)[:10]
     return render(
-        request,
-        "registration/import_upload.html",
-        program_context(pa, form=form, jobs=jobs),
-        status=400 if form.is_bound and form.errors else 200,
+        request, "registration/import_upload.html", program_context(pa, form=form, jobs=jobs), status=status
     )
 
 
@@ -93,6 +114,8 @@ def import_mapping(request: AuthedRequest, org_slug: str, program_slug: str, job
     job = _job(pa, job_id)
     if _started(job):
         return redirect("registration:import_progress", org_slug, program_slug, job.pk)
+    if job.status in (ImportStatus.READING, ImportStatus.UNREADABLE):
+        return _reading_page(request, pa, job)
     questions = services.asked_questions(pa.program)
     form = ImportMappingForm(request.POST or None, job=job, choices=imports.target_choices(questions))
     if request.method == "POST" and form.is_valid():
@@ -127,18 +150,35 @@ def import_mapping(request: AuthedRequest, org_slug: str, program_slug: str, job
     )
 
 
+def _reading_page(request: AuthedRequest, pa: ProgramAccess, job: ImportJob) -> HttpResponse:
+    """The worker is reading the file (or could not): the page follows it, then shows the mapping."""
+    status_url = reverse(
+        "registration:import_status", args=[pa.program.organization.slug, pa.program.slug, job.pk]
+    )
+    return render(
+        request,
+        "registration/import_reading.html",
+        program_context(pa, job=job, status=_status(job), status_url=status_url),
+        status=422 if job.status == ImportStatus.UNREADABLE else 200,
+    )
+
+
 @login_required
 def import_report(request: AuthedRequest, org_slug: str, program_slug: str, job_id: int) -> HttpResponse:
     pa = staff_program(request, org_slug, program_slug)
     job = _job(pa, job_id)
-    if job.status == ImportStatus.UPLOADED:
+    if job.status in (ImportStatus.READING, ImportStatus.UNREADABLE, ImportStatus.UPLOADED):
         return redirect("registration:import_mapping", org_slug, program_slug, job.pk)
     page = Paginator(job.bad_rows, BAD_ROWS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "registration/import_report.html",
         program_context(
-            pa, job=job, page=page, new_rows=job.good_rows - job.existing_rows, started=_started(job)
+            pa,
+            job=job,
+            page=page,
+            new_rows=job.good_rows - job.existing_rows - job.outside_rows,
+            started=_started(job),
         ),
     )
 
@@ -165,8 +205,9 @@ def _status(job: ImportJob) -> dict[str, Any]:
         "percent": job.percent,
         "created": job.created_count,
         "updated": job.updated_count,
+        "invited": job.invited_count,
         "error": job.error,
-        "finished": job.status in (ImportStatus.DONE, ImportStatus.FAILED),
+        "finished": job.status in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.UNREADABLE),
     }
 
 
@@ -174,7 +215,9 @@ def _status(job: ImportJob) -> dict[str, Any]:
 def import_progress(request: AuthedRequest, org_slug: str, program_slug: str, job_id: int) -> HttpResponse:
     pa = staff_program(request, org_slug, program_slug)
     job = _job(pa, job_id)
-    if job.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATED):
+    if job.status in (ImportStatus.READING, ImportStatus.UNREADABLE, ImportStatus.UPLOADED):
+        return redirect("registration:import_mapping", org_slug, program_slug, job.pk)
+    if job.status == ImportStatus.VALIDATED:
         return redirect("registration:import_report", org_slug, program_slug, job.pk)
     status_url = reverse("registration:import_status", args=[org_slug, program_slug, job.pk])
     return render(
@@ -189,6 +232,14 @@ def import_progress(request: AuthedRequest, org_slug: str, program_slug: str, jo
 @login_required
 def import_status(request: AuthedRequest, org_slug: str, program_slug: str, job_id: int) -> HttpResponse:
     pa = staff_program(request, org_slug, program_slug)
-    fields = ("status", "good_rows", "processed_rows", "created_count", "updated_count", "error")
+    fields = (
+        "status",
+        "good_rows",
+        "processed_rows",
+        "created_count",
+        "updated_count",
+        "invited_count",
+        "error",
+    )
     job = get_object_or_404(ImportJob.objects.only(*fields), pk=job_id, program=pa.program)
     return JsonResponse(_status(job))

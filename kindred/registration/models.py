@@ -294,6 +294,8 @@ class ImportFormat(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    READING = "reading", "Reading the file"
+    UNREADABLE = "unreadable", "Unreadable"
     UPLOADED = "uploaded", "Uploaded"
     VALIDATED = "validated", "Checked"
     IMPORTING = "importing", "Importing"
@@ -304,7 +306,7 @@ class ImportStatus(models.TextChoices):
 class ImportJob(models.Model):
     """One upload of registrants from a CSV or XLSX file: its column mapping, the report of bad
     rows, and the progress of the background import. The file lives in the row (web processes are
-    stateless) until the import is done."""
+    stateless) until the worker has read it; from then on its rows do, until the import is done."""
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="import_jobs")
     created_by = models.ForeignKey(
@@ -314,6 +316,10 @@ class ImportJob(models.Model):
     format = models.CharField(max_length=4, choices=ImportFormat.choices)
     content = models.BinaryField(editable=False)
     headers = models.JSONField(default=list, help_text="The file's header row, as read.")
+    rows = models.JSONField(
+        default=list, help_text="[[line, [cell, …]], …]: the file's rows with data, read once by the worker."
+    )
+    preview = models.JSONField(default=list, help_text="The first few of `rows`, for the mapping page.")
     mapping = models.JSONField(
         default=list,
         help_text='One target per column: "email", "name", "job_title", "department", '
@@ -325,9 +331,21 @@ class ImportJob(models.Model):
     existing_rows = models.PositiveIntegerField(
         default=0, help_text="Good rows of people already registered."
     )
+    outside_rows = models.PositiveIntegerField(
+        default=0,
+        help_text="Good rows of people whose account is not a member of the organization: they are "
+        "invited to register themselves, never added.",
+    )
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
+    invited_count = models.PositiveIntegerField(default=0)
+    fresh = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='{"registrations": [...], "users": [...]}: who the landed chunks newly registered and '
+        "which accounts they created, to tell them once the whole import has landed.",
+    )
     bad_rows = models.JSONField(
         default=list, blank=True, help_text="[{line, reason}], line 1 being the header."
     )
@@ -338,6 +356,7 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     validated_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    progress_at = models.DateTimeField(null=True, blank=True, help_text="When the last chunk landed.")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

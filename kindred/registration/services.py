@@ -95,7 +95,7 @@ def may_register(program: Program, user: User, token: str = "") -> tuple[bool, s
     invited = invitation_for(program, user, token) is not None
     if mode in (AccessMode.OPEN, AccessMode.BOTH) and (is_member or at_allowed_domain):
         return True, ""
-    if mode in (AccessMode.INVITATION, AccessMode.BOTH) and invited:
+    if invited:  # personal, from the program's staff (an import invites people it may not add)
         return True, ""
     if mode == AccessMode.INVITATION:
         return False, "This program is by invitation only. Use the link in your invitation email."

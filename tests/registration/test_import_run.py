@@ -14,6 +14,7 @@ from django.utils import timezone
 from kindred.accounts.models import User
 from kindred.orgs.models import Membership
 from kindred.registration import imports
+from kindred.registration.imports import apply
 from kindred.registration.models import (
     Answer,
     ImportJob,
@@ -23,9 +24,9 @@ from kindred.registration.models import (
     Registration,
 )
 from kindred.registration.questionnaire import question_create
-from tests.factories import RegistrationFactory, UserFactory
+from tests.factories import RegistrationFactory
 from tests.registration.helpers import questionnaire
-from tests.registration.test_import_services import HEADER, csv_bytes, person
+from tests.registration.test_import_services import HEADER, csv_bytes, member_of, person, uploaded
 
 pytestmark = pytest.mark.django_db
 FORMULA = "=cmd|' /C calc'!A0"
@@ -37,7 +38,7 @@ def qs(program):  # type: ignore[no-untyped-def]
 
 
 def checked(program, alice, rows) -> ImportJob:  # type: ignore[no-untyped-def]
-    job = imports.import_upload(program=program, user=alice, file_name="people.csv", content=csv_bytes(rows))
+    job = uploaded(program, alice, csv_bytes(rows))
     return imports.import_validate(job=job, mapping=job.mapping)
 
 
@@ -119,7 +120,7 @@ def test_importing_the_same_people_again_updates_instead_of_duplicating(program,
 
 def test_people_who_registered_themselves_or_withdrew_are_updated(program, alice, charlie, qs):
     withdrawn = RegistrationFactory(
-        program=program, user=UserFactory(email="wes@acme.test"), status="withdrawn"
+        program=program, user=member_of(program, "wes@acme.test"), status="withdrawn"
     )
     job = run(
         checked(
@@ -128,18 +129,22 @@ def test_people_who_registered_themselves_or_withdrew_are_updated(program, alice
             [person("wes@acme.test"), person("charlie@globex.test", role="mentor", Name="Pwned")],
         )
     )
-    assert (job.created_count, job.updated_count) == (1, 1)
+    assert (job.created_count, job.updated_count, job.invited_count) == (0, 1, 1)
     withdrawn.refresh_from_db()
     assert (withdrawn.status, withdrawn.source, withdrawn.withdrawn_at) == ("submitted", "import", None)
-    # charlie keeps his account and joins Acme as a member.
+    # charlie, of another organization, is invited to register himself: never added, never renamed.
     assert User.objects.filter(email="charlie@globex.test").count() == 1
-    assert Membership.objects.get(user=charlie, organization=program.organization).role == "member"
-    assert User.objects.get(pk=charlie.pk).name == "Charlie Outsider"  # another tenant cannot rename him
+    assert not Membership.objects.filter(user=charlie, organization=program.organization).exists()
+    assert not Registration.objects.filter(user=charlie).exists()
+    assert ProgramInvitation.objects.get(program=program, email="charlie@globex.test").status == "queued"
+    assert User.objects.get(pk=charlie.pk).name == "Charlie Outsider"
 
 
-def test_a_failure_midway_imports_nothing(program, alice, qs, monkeypatch):
-    monkeypatch.setattr(imports, "CHUNK", 2)
-    real = imports._save_chunk
+def test_a_failure_midway_keeps_the_chunks_that_landed_and_running_again_finishes(
+    program, alice, qs, monkeypatch
+):
+    monkeypatch.setattr(apply, "CHUNK", 2)
+    real = apply._save_chunk
     calls = []
 
     def flaky(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -148,19 +153,24 @@ def test_a_failure_midway_imports_nothing(program, alice, qs, monkeypatch):
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(imports, "_save_chunk", flaky)
+    monkeypatch.setattr(apply, "_save_chunk", flaky)
     users_before = User.objects.count()
     job = run(checked(program, alice, [person(f"p{i}@acme.test") for i in range(5)]))
-    assert len(calls) == 2  # the first chunk was written, then rolled back
+    assert len(calls) == 2  # the first chunk landed, the second rolled back, the third never ran
     assert job.status == ImportStatus.FAILED
-    assert "nothing was imported" in job.error
-    assert User.objects.count() == users_before
-    assert not Registration.objects.filter(program=program).exists()
-    assert not Answer.objects.exists()
-    # Once the cause is gone, the same job can be imported.
-    monkeypatch.setattr(imports, "_save_chunk", real)
+    assert "2 of 5 rows were imported" in job.error and "running it again" in job.error
+    assert job.processed_rows == 2
+    assert User.objects.count() == users_before + 2
+    assert Registration.objects.filter(program=program).count() == 2
+    # Once the cause is gone, the same job is run again: what landed is updated, not duplicated,
+    # and everyone it registered (in either run) is told once it has all landed.
+    monkeypatch.setattr(apply, "_save_chunk", real)
     job = run(job)
-    assert job.status == ImportStatus.DONE and job.created_count == 5
+    assert job.status == ImportStatus.DONE and job.processed_rows == 5
+    assert (job.created_count, job.updated_count) == (3, 2)
+    assert User.objects.count() == users_before + 5
+    assert Registration.objects.filter(program=program).count() == 5
+    assert len(job.fresh["registrations"]) == 5 and len(job.fresh["users"]) == 5
 
 
 def test_a_questionnaire_edited_after_the_check_stops_the_import(program, alice, qs):
@@ -188,7 +198,7 @@ def _queries_to_import(program, alice, rows) -> int:  # type: ignore[no-untyped-
 
 
 def test_queries_do_not_grow_with_the_rows(program, alice, qs, monkeypatch):
-    monkeypatch.setattr(imports, "CHUNK", 1000)
+    monkeypatch.setattr(apply, "CHUNK", 1000)
 
     # Half new people, half already registered, so both the create and the update paths count.
     def rows(n: int, tag: str) -> list[list[str]]:
@@ -206,9 +216,7 @@ def test_queries_do_not_grow_with_the_rows(program, alice, qs, monkeypatch):
 def test_a_manager_column_fills_the_reporting_line_and_bad_addresses_are_reported(program, alice, qs):
     header = [*HEADER, "Line manager"]
     rows = [[*person("dana@acme.test"), "Boss@Acme.test"], [*person("erin@acme.test"), "not a mail"]]
-    job = imports.import_upload(
-        program=program, user=alice, file_name="people.csv", content=csv_bytes(rows, header=header)
-    )
+    job = uploaded(program, alice, csv_bytes(rows, header=header))
     assert job.mapping[-1] == "manager_email"
     job = imports.import_validate(job=job, mapping=job.mapping)
     assert job.bad_rows == [
@@ -221,8 +229,8 @@ def test_a_manager_column_fills_the_reporting_line_and_bad_addresses_are_reporte
 def test_the_people_an_import_registers_are_told_and_new_accounts_get_a_welcome_link(
     program, alice, qs, client, mailoutbox
 ):
-    RegistrationFactory(program=program, user=UserFactory(email="sam@acme.test"))  # already registered
-    RegistrationFactory(program=program, user=UserFactory(email="wes@acme.test"), status="withdrawn")
+    RegistrationFactory(program=program, user=member_of(program, "sam@acme.test"))  # already registered
+    RegistrationFactory(program=program, user=member_of(program, "wes@acme.test"), status="withdrawn")
     run(checked(program, alice, [person("dana@acme.test"), person("sam@acme.test"), person("wes@acme.test")]))
     by_address = {m.to[0]: m for m in mailoutbox}
     assert set(by_address) == {"dana@acme.test", "wes@acme.test"}  # sam knew already
@@ -269,14 +277,14 @@ def test_only_accounts_the_import_created_get_a_welcome_link_and_always_on_kindr
     settings.SITE_URL = "https://kindred.example"
     program.organization.custom_domain = "mentoring.acme.test"
     program.organization.save()
-    sleeper = UserFactory(email="sleeper@globex.test")  # exists, never set a password
+    sleeper = member_of(program, "sleeper@acme.test")  # exists, never set a password
     sleeper.set_unusable_password()
     sleeper.save()
-    run(checked(program, alice, [person("dana@acme.test"), person("sleeper@globex.test")]))
+    run(checked(program, alice, [person("dana@acme.test"), person("sleeper@acme.test")]))
     by_address = {m.to[0]: m.body for m in mailoutbox}
     assert "https://kindred.example/accounts/welcome/" in by_address["dana@acme.test"]
     assert "mentoring.acme.test/accounts" not in by_address["dana@acme.test"]
-    assert "/accounts/welcome/" not in by_address["sleeper@globex.test"]  # not created by this import
+    assert "/accounts/welcome/" not in by_address["sleeper@acme.test"]  # not created by this import
 
 
 def test_each_person_is_told_once_even_if_the_task_runs_twice(program, alice, qs, mailoutbox):
@@ -288,14 +296,14 @@ def test_each_person_is_told_once_even_if_the_task_runs_twice(program, alice, qs
 
 
 def test_an_import_the_sweep_gave_up_on_keeps_nothing_of_what_it_wrote(program, alice, qs, monkeypatch):
-    real = imports._save_chunk
+    real = apply._save_chunk
 
     def given_up_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
         written = real(*args, **kwargs)
         ImportJob.objects.update(started_at=timezone.now() + dt.timedelta(seconds=1))  # another run's claim
         return written
 
-    monkeypatch.setattr(imports, "_save_chunk", given_up_meanwhile)
+    monkeypatch.setattr(apply, "_save_chunk", given_up_meanwhile)
     job = checked(program, alice, [person("dana@acme.test")])
     with TestCase.captureOnCommitCallbacks(execute=True):
         imports.import_start(job=job)
@@ -306,11 +314,38 @@ def test_an_import_the_sweep_gave_up_on_keeps_nothing_of_what_it_wrote(program, 
 def test_a_manager_email_too_long_to_store_is_a_bad_row(program, alice, qs):
     header = [*HEADER, "Manager"]
     too_long = "m" * 64 + "@" + "d" * 63 + "." + "e" * 63 + "." + "f" * 63 + ".test"
-    job = imports.import_upload(
-        program=program,
-        user=alice,
-        file_name="people.csv",
-        content=csv_bytes([[*person("dana@acme.test"), too_long]], header=header),
-    )
+    job = uploaded(program, alice, csv_bytes([[*person("dana@acme.test"), too_long]], header=header))
     job = imports.import_validate(job=job, mapping=job.mapping)
     assert job.good_rows == 0 and "Manager's email" in job.bad_rows[0]["reason"]
+
+
+def test_each_chunk_is_written_in_its_own_short_transaction(program, alice, qs, monkeypatch):
+    """SQLite has one writer at a time: a transaction per chunk lets the worker's other work in
+    between. Counted, not timed: which transaction each row was written in."""
+    monkeypatch.setattr(apply, "CHUNK", 3)
+    real = apply._save_chunk
+    rows_in: dict[str, int] = {}
+
+    def spy(program, rows, *args):  # type: ignore[no-untyped-def]
+        assert connection.in_atomic_block
+        transaction_id = str(connection.savepoint_ids[-1])  # the innermost atomic block
+        rows_in[transaction_id] = rows_in.get(transaction_id, 0) + len(rows)
+        return real(program, rows, *args)
+
+    monkeypatch.setattr(apply, "_save_chunk", spy)
+    job = run(checked(program, alice, [person(f"p{i}@acme.test") for i in range(8)]))
+    assert job.status == ImportStatus.DONE and job.processed_rows == 8
+    assert sorted(rows_in.values()) == [2, 3, 3]  # three transactions, none over CHUNK rows
+
+
+def test_an_import_still_landing_chunks_is_not_given_up(program, alice, qs):
+    job = checked(program, alice, [person("dana@acme.test")])
+    long_ago = timezone.now() - dt.timedelta(hours=2)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.IMPORTING, started_at=long_ago, progress_at=timezone.now(), processed_rows=1
+    )
+    assert imports.imports_fail_stale() == 0
+    ImportJob.objects.filter(pk=job.pk).update(progress_at=long_ago)
+    assert imports.imports_fail_stale() == 1
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "1 of 1 rows were imported" in job.error

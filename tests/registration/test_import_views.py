@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from kindred.registration import imports
 from kindred.registration.models import ImportJob, ImportStatus, Registration
 from tests.registration.helpers import questionnaire
-from tests.registration.test_import_services import csv_bytes, person
+from tests.registration.test_import_services import csv_bytes, person, uploaded
 
 pytestmark = pytest.mark.django_db
 BASE = "/o/acme/programs/hand-up/"
@@ -17,7 +17,7 @@ UPLOAD = BASE + "import/"
 def job(program, alice):  # type: ignore[no-untyped-def]
     questionnaire(program)
     content = csv_bytes([person("dana@acme.test"), person("oops", Seniority="Junior")])
-    return imports.import_upload(program=program, user=alice, file_name="people.csv", content=content)
+    return uploaded(program, alice, content)
 
 
 def checked(job: ImportJob) -> ImportJob:
@@ -69,20 +69,32 @@ def test_upload_page_lists_earlier_imports(client_for, alice, program):
     client = client_for(alice)
     assert "No imports yet" in client.get(UPLOAD).content.decode()
     questionnaire(program)
-    imports.import_upload(
-        program=program, user=alice, file_name="spring.csv", content=csv_bytes([person("a@acme.test")])
-    )
+    uploaded(program, alice, csv_bytes([person("a@acme.test")]), name="spring.csv")
     assert "spring.csv" in client.get(UPLOAD).content.decode()
 
 
-def test_upload_leads_to_the_mapping(client_for, alice, program):
+def test_upload_leads_to_the_mapping_once_the_worker_has_read_the_file(
+    client_for, alice, program, django_capture_on_commit_callbacks
+):
     questionnaire(program)
+    client = client_for(alice)
     upload = SimpleUploadedFile("people.csv", csv_bytes([person("dana@acme.test")]), content_type="text/csv")
-    response = client_for(alice).post(UPLOAD, {"file": upload})
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(UPLOAD, {"file": upload})
     job = ImportJob.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"{UPLOAD}{job.pk}/"
-    assert (job.created_by, job.file_name, job.status) == (alice, "people.csv", ImportStatus.UPLOADED)
+    assert (job.created_by, job.file_name, job.status) == (alice, "people.csv", ImportStatus.READING)
+    reading = client.get(f"{UPLOAD}{job.pk}/")
+    assert (
+        "Reading your file" in reading.content.decode() and 'id="import-reading"' in reading.content.decode()
+    )
+    assert client.get(f"{UPLOAD}{job.pk}/status/").json()["status"] == "reading"
+    for callback in queued:  # the worker reads the file
+        callback()
+    job.refresh_from_db()
+    assert job.status == ImportStatus.UPLOADED and job.total_rows == 1 and bytes(job.content) == b""
+    assert '<option value="email" selected>' in client.get(f"{UPLOAD}{job.pk}/").content.decode()
 
 
 def test_an_unreadable_upload_is_explained(client_for, alice, program):
@@ -91,6 +103,22 @@ def test_an_unreadable_upload_is_explained(client_for, alice, program):
     assert response.status_code == 400
     assert "Save the file as .xlsx or as CSV UTF-8" in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+def test_a_file_the_worker_cannot_read_is_explained_on_its_page(
+    client_for, alice, program, django_capture_on_commit_callbacks
+):
+    client = client_for(alice)
+    upload = SimpleUploadedFile("people.csv", b"Email,Name\n\n", content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(UPLOAD, {"file": upload})
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.UNREADABLE and bytes(job.content) == b""
+    response = client.get(f"{UPLOAD}{job.pk}/")
+    assert response.status_code == 422
+    assert "no rows of registrants" in response.content.decode()
+    assert client.get(f"{UPLOAD}{job.pk}/report/")["Location"] == f"{UPLOAD}{job.pk}/"
+    assert client.post(f"{UPLOAD}{job.pk}/", {"col0": "email"}).status_code == 422  # nothing to map
 
 
 def test_mapping_page_shows_guesses_and_a_preview(client_for, alice, job):
@@ -146,6 +174,7 @@ def test_confirm_imports_in_the_background_and_the_status_follows(
         "percent": 100,
         "created": 1,
         "updated": 0,
+        "invited": 0,
         "error": "",
         "finished": True,
     }
