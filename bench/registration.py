@@ -23,7 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kindred.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret-padded-past-the-50-character-production-rule")
 os.environ["TASKS_BACKEND"] = "django_tasks.backends.dummy.DummyBackend"  # the bench runs the task itself
 _tmp = tempfile.TemporaryDirectory(prefix="kindred-bench-")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_tmp.name}/bench.sqlite3")

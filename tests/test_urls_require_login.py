@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 PUBLIC = {
     "home",
     "orgs:logo",
+    "orgs:brand_css",  # the organization's colour as a stylesheet, for the same pages
     "programs:public",
     "programs:host_public",
     "programs:host_index",

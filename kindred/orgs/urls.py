@@ -6,6 +6,7 @@ app_name = "orgs"
 urlpatterns = [
     path("orgs/new/", views.organization_create, name="create"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("brand.css", views.brand_css, name="brand_css"),
     path("o/<slug:org_slug>/join/", views.join, name="join"),
     path("o/<slug:org_slug>/logo/<int:version>/", views.logo, name="logo"),
     path("o/<slug:org_slug>/settings/", views.settings_view, name="settings"),

@@ -1,8 +1,10 @@
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kindred.accounts.http import AuthedRequest
 from kindred.accounts.selectors import verified_emails
+from kindred.lib.colour import text_on
 from kindred.lib.forms import add_errors
 from kindred.orgs import services
 from kindred.orgs.access import OrgAccess
@@ -109,6 +112,20 @@ def logo(request: AuthedRequest, org_slug: str, version: int) -> HttpResponse:
     if not org.logo_content_type or org.logo is None:
         raise Http404
     response = HttpResponse(bytes(org.logo), content_type=org.logo_content_type)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@require_GET
+def brand_css(request: HttpRequest) -> HttpResponse:
+    """An organization's colour (`?colour=rrggbb`) as CSS custom properties. Pages carry no inline
+    style (the Content-Security-Policy forbids it), so the colour arrives as a stylesheet; it
+    depends on nothing but the URL, so browsers keep it forever."""
+    colour = request.GET.get("colour", "")
+    if not re.fullmatch(r"[0-9a-f]{6}", colour):
+        raise Http404
+    css = f":root {{ --brand: #{colour}; --on-brand: {text_on('#' + colour)}; }}\n"
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
 

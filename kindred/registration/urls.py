@@ -20,6 +20,7 @@ urlpatterns = [
     path(P + "access/remind/", views.remind, name="remind"),
     path(P + "access/resend/", views.resend, name="resend"),
     path(P + "emails/", views.emails, name="emails"),
+    path(P + "emails/preview/", views.email_preview, name="email_preview"),
     path(P + "registrants/", views.registrant_list, name="registrants"),
     path(P + "registrants/<int:registration_id>/", views.registrant_detail, name="registrant"),
     path(R + "register/", views.register, name="register"),

@@ -1,16 +1,19 @@
 from collections.abc import Sequence
 from typing import Any
 
+from csp.decorators import csp_replace, csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_POST
 
 from kindred.accounts.http import AuthedRequest
 from kindred.lib.forms import add_errors, posted_id
@@ -18,6 +21,7 @@ from kindred.lib.timezones import time_zone_choices
 from kindred.orgs.access import OrgAccess
 from kindred.orgs.decorators import org_view
 from kindred.orgs.models import Skill, SkillKind
+from kindred.orgs.selectors import absolute_url
 from kindred.programs.access import ProgramAccess
 from kindred.programs.models import Program, Status
 from kindred.programs.pages import program_context, staff_program
@@ -594,10 +598,12 @@ def emails(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
             return redirect("registration:emails", org_slug, program_slug)
     shown = form.instance if not form.errors else services.setup_for(pa.program)
     link = request.build_absolute_uri(pa.program.get_participant_url())
+    preview_url = reverse("registration:email_preview", args=[org_slug, program_slug])
     previews = [
         (
             title,
             inv.render_invitation(pa.program, shown, link=link, name=request.user.name, reminder=reminder),
+            preview_url + ("?reminder=1" if reminder else ""),
         )
         for title, reminder in (("Invitation", False), ("Reminder", True))
     ]
@@ -605,13 +611,38 @@ def emails(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
         request,
         "registration/emails.html",
         program_context(
-            pa,
-            form=form,
-            previews=[(t, m.subject, m.alternatives[0][0]) for t, m in previews],
-            placeholders=["{" + p + "}" for p in inv.PLACEHOLDERS],
+            pa, form=form, previews=previews, placeholders=["{" + p + "}" for p in inv.PLACEHOLDERS]
         ),
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_GET
+@xframe_options_sameorigin
+def email_preview(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponseBase:
+    """The saved invitation (`?reminder=1`: the reminder) as its recipients see it, for the frame on
+    the emails page. Email HTML needs inline styles, which the site's policy forbids (and a srcdoc
+    frame would inherit that policy), so the preview is a page of its own: framed only by our own
+    pages, sandboxed, scripts still off."""
+    pa = staff_program(request, org_slug, program_slug)
+    link = request.build_absolute_uri(pa.program.get_participant_url())
+    message = inv.render_invitation(
+        pa.program,
+        services.setup_for(pa.program),
+        link=link,
+        name=request.user.name,
+        reminder=request.GET.get("reminder") == "1",
+    )
+    # Emails show the logo from the site's public address, which need not be this page's origin.
+    email_origin = absolute_url("/", pa.program.organization)
+
+    @csp_replace({"style-src": ["'unsafe-inline'"], "frame-ancestors": ["'self'"], "sandbox": True})
+    @csp_update({"img-src": [email_origin]})
+    def preview(_: HttpRequest) -> HttpResponse:
+        return HttpResponse(message.alternatives[0][0])
+
+    return preview(request)
 
 
 # -- registrants ------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import os
+import secrets
 import subprocess
 import sys
 
@@ -32,9 +33,50 @@ def test_production_refuses_the_demo_or_a_missing_secret(secret):
 
 
 def test_production_starts_with_a_real_secret():
-    result = load_settings(SECRET_KEY="x" * 50, ALLOWED_HOSTS="mentoring.example.com")
+    result = load_settings(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="mentoring.example.com")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False ['mentoring.example.com']"
+
+
+@pytest.mark.parametrize(
+    ("secret", "why"),
+    [
+        ("tests-only-not-a-secret-12345", "it has 29 characters (16 different)"),
+        ("x" * 49 + "y", "it has 50 characters (2 different)"),
+        ("abcd" * 20, "it has 80 characters (4 different)"),
+    ],
+)
+def test_production_refuses_a_short_or_repetitive_secret(secret, why):
+    result = load_settings(SECRET_KEY=secret)
+    assert result.returncode != 0
+    assert f"SECRET_KEY is too weak: {why}" in result.stderr
+    assert "at least 50 characters" in result.stderr
+
+
+def test_debug_accepts_a_short_secret_for_development():
+    result = load_settings(DEBUG="true", SECRET_KEY="dev")
+    assert result.returncode == 0, result.stderr
+
+
+def test_check_deploy_passes_with_production_shaped_settings():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECRET_KEY", "DEBUG", "SECURE_"))}
+    env.update(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        BEHIND_HTTPS_PROXY="true",
+        ALLOWED_HOSTS="mentoring.example.com",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNING" not in result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
 
 
 def test_debug_must_be_a_boolean():

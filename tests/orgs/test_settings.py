@@ -37,7 +37,7 @@ def test_admin_sets_branding_and_logo(client_for, alice, acme):
         "image/png",
     )
     page = client.get("/o/acme/").content.decode()
-    assert "--brand: #123456" in page and acme.logo_url in page
+    assert "/brand.css?colour=123456" in page and acme.logo_url in page
     logo = client.get(acme.logo_url)
     assert logo.status_code == 200 and logo["Content-Type"] == "image/png"
 

@@ -18,7 +18,7 @@ def test_visitors_see_an_open_program_branded(client, open_program, acme):
     response = client.get(URL)
     assert response.status_code == 200
     content = response.content.decode()
-    assert "Hand-up Mentorship" in content and "--brand: #aa3300" in content and "Acme" in content
+    assert "Hand-up Mentorship" in content and "/brand.css?colour=aa3300" in content and "Acme" in content
 
 
 def test_draft_is_hidden_from_visitors_and_members(client, client_for, program, bob):

@@ -21,7 +21,34 @@ def test_preview_renders_the_branded_email(client_for, alice, program):
         "You&#x27;re invited to Hand-up Mentorship" in content
         or "You're invited to Hand-up Mentorship" in content
     )
-    assert "srcdoc=" in content
+    # The email's HTML needs inline styles, which the page's policy would block in a srcdoc frame.
+    assert "srcdoc=" not in content
+    assert 'sandbox src="/o/acme/programs/hand-up/emails/preview/"' in content
+    assert 'sandbox src="/o/acme/programs/hand-up/emails/preview/?reminder=1"' in content
+
+
+def test_preview_page_is_the_email_with_its_inline_styles_allowed(client_for, alice, program, settings):
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    client = client_for(alice)
+    client.post(URL, {**DATA, "action": "save"})
+    response = client.get(URL + "preview/")
+    assert response.status_code == 200
+    assert "Hi Alice, register by" in response.content.decode() and "style=" in response.content.decode()
+    policy = {
+        name: values for name, *values in (d.split() for d in response["Content-Security-Policy"].split(";"))
+    }
+    assert policy["style-src"] == ["'unsafe-inline'"] and policy["frame-ancestors"] == ["'self'"]
+    assert policy["script-src"] == ["'self'"] and policy["sandbox"] == []
+    assert policy["img-src"] == ["'self'", "data:", "http://127.0.0.1:8000/"]  # the logo's address in emails
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    reminder = client.get(URL + "preview/?reminder=1").content.decode()
+    assert "Hi Alice" not in reminder and "hand-up" in reminder
+
+
+def test_preview_is_for_staff_only(client, client_for, bob, charlie, program):
+    assert client.get(URL + "preview/").status_code == 302
+    assert client_for(bob).get(URL + "preview/").status_code == 403
+    assert client_for(charlie).get(URL + "preview/").status_code == 404
 
 
 def test_save_marks_the_step_done(client_for, alice, program):

@@ -1,11 +1,5 @@
-// The registrant import: ask before importing, then follow the background job until it ends.
+// The registrant import: follow the background job until it ends (kindred.js asks before importing).
 (function () {
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (e) {
-      if (!window.confirm(form.dataset.confirm)) e.preventDefault();
-    });
-  });
-
   var box = document.getElementById("import-progress");
   if (!box || box.dataset.status !== "importing") return;
   var bar = box.querySelector(".import-bar");
