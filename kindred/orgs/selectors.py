@@ -36,6 +36,11 @@ def is_site_host(host: str) -> bool:
     return validate_host(host, own)
 
 
+def served_here(host: str) -> bool:
+    """Whether this server answers on `host` at all (ALLOWED_HOSTS, with CUSTOM_DOMAIN_HOSTS)."""
+    return validate_host(host, settings.ALLOWED_HOSTS)
+
+
 def absolute_url(path: str, organization: Organization | None = None) -> str:
     """A full URL for emails: on the organization's custom domain once it is proven."""
     if organization is not None and organization.verified_custom_domain:

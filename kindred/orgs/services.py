@@ -32,6 +32,7 @@ from kindred.orgs.selectors import absolute_url, admin_email_at, is_site_host
 log = logging.getLogger(__name__)
 # The sweep looks again at a pending domain this long after its last check.
 DOMAIN_RECHECK = timedelta(minutes=15)
+DOMAIN_TAKEN = "Another organization has already proven this domain."
 
 RESERVED_SLUGS = {"new", "admin", "api", "accounts", "static", "invitations", "o", "p"}
 
@@ -321,32 +322,26 @@ def custom_domain_check(*, organization_id: int) -> Organization | None:
         org = Organization.objects.select_for_update().get(pk=organization_id)
         if org.custom_domain != domain or org.custom_domain_verified_at:
             return org  # changed or proven while we looked
+        proven_elsewhere = Organization.objects.filter(
+            custom_domain=domain, custom_domain_verified_at__isnull=False
+        ).exclude(pk=org.pk)
+        if proven and proven_elsewhere.exists():
+            proven, message = False, DOMAIN_TAKEN
         now = timezone.now()
-        taken = Organization.objects.filter(custom_domain=domain, custom_domain_verified_at__isnull=False)
-        if proven and taken.exclude(pk=org.pk).exists():
-            proven, message = False, "Another organization has already proven this domain."
-        org.custom_domain_checked_at = now
-        org.custom_domain_check_message = message
-        org.custom_domain_verified_at = now if proven else None
+        outcome = {
+            "custom_domain_checked_at": now,
+            "custom_domain_check_message": message,
+            "custom_domain_verified_at": now if proven else None,
+        }
+        this_org = Organization.objects.filter(pk=org.pk)
         try:
             with transaction.atomic():
-                org.save(
-                    update_fields=[
-                        "custom_domain_checked_at",
-                        "custom_domain_check_message",
-                        "custom_domain_verified_at",
-                    ]
-                )
+                this_org.update(**outcome)
         except IntegrityError:  # another organization proved it at the same moment
-            org.custom_domain_verified_at = None
-            org.custom_domain_check_message = "Another organization has already proven this domain."
-            org.save(
-                update_fields=[
-                    "custom_domain_checked_at",
-                    "custom_domain_check_message",
-                    "custom_domain_verified_at",
-                ]
+            this_org.update(
+                **outcome | {"custom_domain_verified_at": None, "custom_domain_check_message": DOMAIN_TAKEN}
             )
+    org.refresh_from_db()
     return org
 
 

@@ -25,7 +25,7 @@ from kindred.orgs.forms import (
     RoleForm,
 )
 from kindred.orgs.models import AllowedDomain, Membership, Organization, OrgInvitation, challenge_record_name
-from kindred.orgs.selectors import members_of, memberships_of
+from kindred.orgs.selectors import members_of, memberships_of, served_here
 
 
 def home(request: AuthedRequest) -> HttpResponse:
@@ -88,6 +88,7 @@ def settings_view(request: AuthedRequest, access: OrgAccess) -> HttpResponse:
         "organization": org,
         "form": form,
         "challenge_name": challenge_record_name(org.custom_domain) if org.custom_domain else "",
+        "served_here": served_here(org.custom_domain) if org.custom_domain else False,
     }
     return render(request, "orgs/settings.html", context)
 

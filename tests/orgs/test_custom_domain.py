@@ -217,3 +217,14 @@ def test_emails_use_the_domain_only_once_proven(alice, acme, fake_dns, django_ca
 def test_check_now_is_for_administrators(client_for, bob, charlie, acme):
     assert check_now(client_for(bob)).status_code == 403
     assert check_now(client_for(charlie)).status_code == 404
+
+
+def test_the_settings_page_says_when_this_server_does_not_answer_on_the_domain(
+    client_for, alice, acme, settings
+):
+    client = client_for(alice)
+    claim(client)
+    assert "CUSTOM_DOMAIN_HOSTS" not in client.get("/o/acme/settings/").content.decode()
+    settings.ALLOWED_HOSTS = ["kindred.example", "testserver"]
+    settings.CUSTOM_DOMAIN_HOSTS = []
+    assert "CUSTOM_DOMAIN_HOSTS" in client.get("/o/acme/settings/").content.decode()
