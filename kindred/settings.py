@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "kindred.registration",
     "kindred.pairing",
     "kindred.demo",
+    "kindred.worker",
 ]
 
 MIDDLEWARE = [
@@ -181,13 +182,15 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Kindred <kindred@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Background work: django-tasks with its database backend, run by `manage.py db_worker`.
+# Background work: django-tasks with its database backend, run by `manage.py worker`.
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default"],
     }
 }
+# The dashboard warns administrators when queued work has waited this long: the worker may be down.
+WORKER_WARN_AFTER_MINUTES = env_int("WORKER_WARN_AFTER_MINUTES", 5)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
