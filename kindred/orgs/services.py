@@ -1,7 +1,6 @@
 """Organization writes: create, branding, members, admin invitations, allowed domains, and the
 DNS proofs that make a custom domain or an allowed email domain count."""
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -29,7 +28,6 @@ from kindred.orgs.models import (
 )
 from kindred.orgs.selectors import absolute_url, admin_email_at, is_site_host
 
-log = logging.getLogger(__name__)
 # The sweep looks again at a pending domain this long after its last check.
 DOMAIN_RECHECK = timedelta(minutes=15)
 DOMAIN_TAKEN = "Another organization has already proven this domain."
@@ -363,6 +361,19 @@ def allowed_domain_check(*, allowed_domain_id: int) -> AllowedDomain | None:
     AllowedDomain.objects.filter(pk=allowed.pk, verified_at=None).update(**changes)
     allowed.refresh_from_db()
     return allowed
+
+
+@transaction.atomic
+def allowed_domains_prove(*, user: User, email: str) -> int:
+    """`user` has just verified `email`: the pending allowed domains at its domain of every
+    organization they administer count from now on."""
+    now = timezone.now()
+    return AllowedDomain.objects.filter(
+        domain=email_domain(email),
+        verified_at=None,
+        organization__memberships__user=user,
+        organization__memberships__role=Role.ADMIN,
+    ).update(verified_at=now, checked_at=now, check_message="", proof=DomainProof.ADMIN_EMAIL)
 
 
 @task()

@@ -122,3 +122,26 @@ def test_check_now_is_for_administrators(client_for, alice, bob, charlie, acme):
     allowed = AllowedDomain.objects.get()
     assert client_for(bob).post(f"/o/acme/domains/{allowed.pk}/check/").status_code == 403
     assert client_for(charlie).post(f"/o/acme/domains/{allowed.pk}/check/").status_code == 404
+
+
+def test_an_admin_confirming_an_address_there_proves_it_at_once(
+    client_for, alice, bob, acme, globex, fake_dns
+):
+    from allauth.account.models import EmailConfirmationHMAC
+
+    client = client_for(alice)
+    add(client, "acme-labs.test")
+    AllowedDomain.objects.create(organization=globex, domain="acme-labs.test")  # not alice's organization
+    address = EmailAddress.objects.create(user=alice, email="alice@acme-labs.test", verified=False)
+    key = EmailConfirmationHMAC(address).key
+    assert client.post(f"/accounts/confirm-email/{key}/").status_code == 302
+    ours, theirs = (
+        AllowedDomain.objects.get(organization=acme),
+        AllowedDomain.objects.get(organization=globex),
+    )
+    assert ours.verified_at is not None and ours.proof == DomainProof.ADMIN_EMAIL
+    assert theirs.verified_at is None
+    bobs = EmailAddress.objects.create(user=bob, email="bob@other-labs.test", verified=False)
+    add(client, "other-labs.test")
+    client_for(bob).post(f"/accounts/confirm-email/{EmailConfirmationHMAC(bobs).key}/")
+    assert AllowedDomain.objects.get(domain="other-labs.test").verified_at is None  # bob is no administrator
