@@ -9,7 +9,11 @@
 
   function show(n) {
     steps.forEach(function (s) { s.hidden = Number(s.dataset.step) !== n; });
-    tabs.forEach(function (t) { t.classList.toggle("current", Number(t.dataset.stepTab) === n); });
+    tabs.forEach(function (t) {
+      var current = Number(t.dataset.stepTab) === n;
+      t.classList.toggle("current", current);
+      if (current) t.setAttribute("aria-current", "step"); else t.removeAttribute("aria-current");
+    });
     if (progress) progress.style.width = Math.round(100 * n / steps.length) + "%";
   }
   var firstError = steps.find(function (s) { return s.hasAttribute("data-has-error"); });
@@ -20,6 +24,10 @@
     show(Number(go.dataset.go));
     save();
     window.scrollTo({ top: 0 });
+    // The button just pressed is now hidden: without this, keyboard focus falls back to the top
+    // of the page and a screen reader hears nothing of the new step.
+    var heading = form.querySelector("section.step:not([hidden]) h2");
+    if (heading) heading.focus({ preventScroll: true });
   });
 
   function role() {

@@ -1,0 +1,281 @@
+"""Accessibility: every page each demo user can reach passes axe-core with no serious or critical
+violation, and a participant registers for an open demo program with the keyboard alone.
+
+The scan crawls instead of listing pages, so a page added later is covered as soon as a link
+reaches it. It keeps a few URLs per URL pattern (resolved with Django's resolver) to stay fast.
+"""
+
+from collections import defaultdict, deque
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import Resolver404, resolve, reverse
+
+from kindred.accounts.models import User
+from kindred.demo.data import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+from kindred.orgs.models import Role
+from kindred.programs.models import Program
+from kindred.registration.models import ProgramInvitation, Registration
+from tests.browser.conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+VISITORS = ["anonymous", "admin@northwind.test", "mentor@northwind.test", "mentee@northwind.test"]
+# A program's pages change with its lifecycle (a draft has no registrants, a program in pairing
+# has proposals, a running one mentorships), so a program page counts once per stage; other pages
+# twice per URL pattern.
+URLS_PER_PATTERN = 2
+STAGE = {"completed": "running", "archived": "running"}  # read-only versions of a running program
+# Not followed: leaving the session ends the crawl early, and Django's own admin is Django's
+# markup, not ours. Every other link is a GET that only shows a page (state changes are POSTs).
+SKIP = {"account_logout"}
+SKIP_NAMESPACES = {"admin"}
+BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture
+def demo(transactional_db, live_server, settings):  # type: ignore[no-untyped-def]
+    # Email previews show images by absolute URL: point them at this server, not the default port.
+    settings.SITE_URL = live_server.url
+    load_demo()
+
+
+def entrances() -> list[str]:
+    """Pages people arrive at from outside (an email or a shared link) rather than by a link here."""
+    program = Program.objects.get(slug="hand-up-mentorship")
+    invitation = ProgramInvitation.objects.filter(program=program, registration=None).first()
+    assert invitation is not None
+    return [reverse("registration:invited", args=[invitation.token]), "/accounts/password/reset/key/x-y/"]
+
+
+def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+
+
+def scan(page, axe, url: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """axe-core's serious and critical violations on the current page, one readable line each."""
+    found = []
+    for violation in axe.run(page).response["violations"]:
+        if violation["impact"] not in BLOCKING:
+            continue
+        for node in violation["nodes"]:
+            target = " ".join(str(t) for t in node["target"])
+            found.append(
+                f"{violation['id']} ({violation['impact']}) at {url}\n"
+                f"    target: {target}\n    html: {node['html'][:200]}\n"
+                f"    {node.get('failureSummary', violation['help']).replace(chr(10), ' ')}"
+            )
+    return found
+
+
+def pattern(path: str, statuses: dict[str, str]) -> str | None:
+    """The crawl's dedupe key of a path: its URL pattern name, plus the program's stage on program
+    pages; None for a path the crawl does not follow."""
+    try:
+        match = resolve(urlsplit(path).path)
+    except Resolver404:
+        return None
+    if match.view_name in SKIP or SKIP_NAMESPACES & set(match.namespaces):
+        return None
+    slug = match.kwargs.get("program_slug")
+    return f"{match.view_name} [{statuses.get(slug, '?')}]" if slug else match.view_name
+
+
+def crawl(page, axe, starts: list[str]) -> tuple[dict[str, list[str]], list[str]]:  # type: ignore[no-untyped-def]
+    """Visit every same-origin page reachable from `starts` (a few per URL pattern) and scan each.
+
+    Returns the URLs visited per URL pattern name, and the problems found (violations, broken
+    links, pages that answer with an error).
+    """
+    statuses = {
+        slug: STAGE.get(status, status) for slug, status in Program.objects.values_list("slug", "status")
+    }
+    origin = ""
+    visited: dict[str, list[str]] = defaultdict(list)
+    chosen: dict[str, int] = defaultdict(int)
+    queued = set(starts)
+    queue = deque(starts)
+    problems: list[str] = []
+    console: list[str] = []  # the page fixture fails the test on these; here they get a URL
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    while queue:
+        url = queue.popleft()
+        console.clear()
+        response = page.goto(url)
+        page.wait_for_load_state()
+        here = urlsplit(page.url)
+        origin = origin or here.netloc
+        landed = here.path + (f"?{here.query}" if here.query else "")
+        queued.add(landed)
+        if response is None or response.status >= 400:
+            problems.append(f"HTTP {response.status if response else '?'} at {url}")
+            continue
+        visited[pattern(landed, statuses) or resolve(here.path).view_name].append(landed)
+        problems += scan(page, axe, landed)
+        problems += [f"console error at {landed}: {text[:160]}" for text in console]
+        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+            link = urlsplit(href)
+            if link.scheme not in ("http", "https") or link.netloc != origin:
+                continue
+            path = link.path + (f"?{link.query}" if link.query else "")
+            if path in queued:
+                continue
+            queued.add(path)
+            key = pattern(path, statuses)
+            if key is None:
+                try:
+                    resolve(link.path)
+                except Resolver404:
+                    problems.append(f"broken link {path} on {landed}")
+                continue
+            if chosen[key] >= (1 if key.endswith("]") else URLS_PER_PATTERN):
+                continue
+            chosen[key] += 1
+            queue.append(path)
+    return visited, problems
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_every_reachable_page_has_no_serious_accessibility_violation(demo, page, visitor):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    if visitor != "anonymous":
+        log_in(page, visitor)
+    visited, problems = crawl(page, axe, ["/", *(entrances() if visitor == "anonymous" else [])])
+
+    lines = [f"Accessibility crawl as {visitor}: {sum(map(len, visited.values()))} pages, "]
+    lines[0] += f"{len({key.split(' [')[0] for key in visited})} URL patterns"
+    lines += [f"  {name}: {' '.join(urls)}" for name, urls in sorted(visited.items())]
+    lines += ["", f"{len(problems)} problems", *problems]
+    report = "\n".join(lines)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"accessibility-{visitor.split('@')[0]}.txt").write_text(report + "\n")
+    print(report)
+    assert len(visited) >= (3 if visitor == "anonymous" else 8), report
+    assert problems == [], report
+
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  return {
+    tag: el.tagName.toLowerCase(), type: el.type || "", name: el.name || "", checked: !!el.checked,
+    value: el.value || "", group: el.closest("[data-role-question]") ? "role" : "",
+    text: (el.innerText || el.labels?.[0]?.innerText || "").trim(),
+    ring: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
+    shown: box.width > 0 && box.height > 0 && !el.closest("[hidden]"),
+  };
+}"""
+
+
+def tab_to(page, wanted, back: bool = False, limit: int = 80) -> dict:  # type: ignore[no-untyped-def]
+    """Press Tab (or Shift+Tab) until the focused element satisfies `wanted`; every element the
+    focus passes must be on screen and show a focus ring."""
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused is None:
+            continue
+        assert focused["shown"], f"focus went to an element that is not shown: {focused}"
+        assert focused["ring"], f"no visible focus ring on {focused}"
+        if wanted(focused):
+            return focused
+    raise AssertionError(f"Tab did not reach the element within {limit} presses")
+
+
+def answer_by_keyboard(page) -> None:  # type: ignore[no-untyped-def]
+    """Tab through the visible step, answering each question the way a keyboard user would, and
+    stop on the step's Next or Submit button."""
+    answered: set[str] = set()
+    while True:
+        focused = tab_to(page, lambda f: True)
+        if focused["tag"] == "button" and focused["text"] in ("Next", "Submit registration"):
+            return
+        name = focused["name"]
+        if not name or name in answered or name == "csrfmiddlewaretoken":
+            continue
+        answered.add(name)
+        if focused["group"] == "role":
+            # Arrow keys move through a radio group and check the option they land on.
+            for _ in range(5):
+                if (
+                    page.evaluate("() => document.activeElement.checked")
+                    and page.evaluate("() => document.activeElement.dataset.role") == "mentee"
+                ):
+                    break
+                page.keyboard.press("ArrowDown")
+            assert page.evaluate("() => document.activeElement.dataset.role") == "mentee"
+        elif focused["type"] in ("radio", "checkbox"):
+            if not focused["checked"]:
+                page.keyboard.press("Space")
+        elif focused["tag"] == "select":
+            if not focused["value"]:
+                page.keyboard.press("ArrowDown")
+        elif focused["type"] == "number":
+            if not focused["value"]:
+                page.keyboard.type("5")
+        elif focused["tag"] in ("input", "textarea") and not focused["value"]:
+            page.keyboard.type("I answered this with the keyboard alone.")
+
+
+def test_a_participant_registers_with_the_keyboard_alone(demo, page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    program = Program.objects.get(slug="hand-up-mentorship")
+    person = (
+        User.objects.filter(memberships__organization=program.organization, memberships__role=Role.MEMBER)
+        .exclude(registrations__program=program)
+        .exclude(email__in=[email for email, _ in DEMO_LOGINS])
+        .order_by("email")
+        .first()
+    )
+    assert person is not None
+    axe, problems = Axe(), []
+    public = reverse("programs:public", args=["northwind", program.slug])
+    page.goto(public)
+    tab_to(
+        page,
+        lambda f: (
+            f["tag"] == "a"
+            and f["text"] == "Log in"
+            and "next=" in page.evaluate("() => document.activeElement.href")
+        ),
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/accounts/login/**")
+    tab_to(page, lambda f: f["name"] == "login")
+    page.keyboard.type(person.email)
+    tab_to(page, lambda f: f["name"] == "password")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: urlsplit(url).path.endswith("/register/"))  # not login's ?next=
+
+    steps = page.locator("section.step").count()
+    assert steps > 1
+    for number in range(1, steps + 1):
+        heading = page.locator("section.step:visible h2").inner_text()
+        assert heading.startswith(f"Step {number} of {steps}"), heading
+        problems += scan(page, axe, f"{page.url} (step {number})")
+        answer_by_keyboard(page)
+        if number == steps:
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            break
+        page.keyboard.press("Enter")
+        # Focus follows the reader to the new step's heading instead of the page's top.
+        page.wait_for_function(f"() => document.activeElement.id === 'step-title-{number + 1}'")
+    errors = page.locator(".errorlist, .messages").all_inner_texts()
+    assert page.url.endswith("/register/done/"), f"not registered: {errors}"
+    assert f"You're registered for {program.name}" in page.content()
+    problems += scan(page, axe, page.url)
+
+    registration = Registration.objects.get(user=person, program=program)
+    assert (registration.status, registration.role) == ("submitted", "mentee")
+    assert problems == [], "\n".join(problems)
