@@ -40,6 +40,7 @@ from kindred.accounts.models import User  # noqa: E402
 from kindred.orgs.models import Membership, Organization, Role  # noqa: E402
 from kindred.programs.models import Program  # noqa: E402
 from kindred.registration import imports  # noqa: E402
+from kindred.registration.imports import apply  # noqa: E402
 from kindred.registration.models import ImportJob, Registration  # noqa: E402
 from kindred.registration.pool import DEFAULT_GOALS, DEFAULT_SKILLS, DISCIPLINES, LOCATIONS, ROLES, SENIORITY  # noqa: E402
 from kindred.registration.questionnaire import pool_add  # noqa: E402
@@ -149,6 +150,22 @@ def measure(results: list[tuple[str, int, float, int]], step: str, rows: int, fn
     return value
 
 
+TRANSACTIONS: list[tuple[int, float]] = []  # (rows, seconds) of each chunk the import wrote
+
+
+def _timed_chunk(real: Callable[..., int]) -> Callable[..., int]:
+    def save(*args: Any) -> int:
+        start = time.perf_counter()
+        written = real(*args)
+        TRANSACTIONS.append((written, time.perf_counter() - start))
+        return written
+
+    return save
+
+
+apply._save_chunk = _timed_chunk(apply._save_chunk)  # type: ignore[method-assign]
+
+
 def import_file(
     results: list[tuple[str, int, float, int]], program: Program, content: bytes, label: str
 ) -> ImportJob:
@@ -208,6 +225,12 @@ def main() -> None:
     print(
         f"\ncreated {first.created_count:,}, then updated {again.updated_count:,}; "
         f"{registrations:,} registrations, {answers:,} answers loaded"
+    )
+    longest = max(TRANSACTIONS, key=lambda t: t[1])
+    most = max(n for n, _ in TRANSACTIONS)
+    print(
+        f"imports wrote in {len(TRANSACTIONS)} transactions of at most {most:,} rows (chunk {apply.CHUNK}); "
+        f"the longest held the database {longest[1]:.2f} s ({longest[0]:,} rows)"
     )
 
 
