@@ -22,14 +22,14 @@ def beat() -> None:
         Path(path).touch()
 
 
-def seconds_since_beat(path: Path, *, started: float) -> float:
-    """Seconds since the last beat in `path`, counting from `started` (a time.time()) if the
-    process has not beaten since it started."""
+def seconds_since_beat(path: Path, *, started: float) -> float | None:
+    """Seconds since the last beat in `path`, or None if the process that started at `started`
+    (a time.time()) has not beaten yet."""
     try:
-        last = max(path.stat().st_mtime, started)
+        last = path.stat().st_mtime
     except OSError:
-        last = started
-    return time.time() - last
+        return None
+    return None if last < started else time.time() - last
 
 
 @contextmanager
