@@ -4,10 +4,7 @@ and once the lock is gone every queued task runs exactly once and its result is 
 
 import time
 
-import pytest
-
 from tests.worker.conftest import BUSY_TIMEOUT, Site, wait_for
-
 
 WORKER = ("worker", "--interval", "0.2", "--no-startup-delay", "--max-backoff", "1")
 
@@ -44,8 +41,10 @@ def test_a_lock_while_recording_a_result_is_waited_out_and_the_task_is_not_run_a
     with site.locked():
         (site.folder / "go").touch()  # the task finishes while the database is locked
         wait_for(
-            lambda: worker.poll() is not None
-            or "Database error while recording the result" in site.output("worker.out"),
+            lambda: (
+                worker.poll() is not None
+                or "Database error while recording the result" in site.output("worker.out")
+            ),
             what="recording the result to meet the lock",
         )
         time.sleep(2 * BUSY_TIMEOUT)
