@@ -23,7 +23,9 @@ def profile_update(
     own copy of them is cleared, so it reads the profile again."""
     facts = {"job_title": job_title.strip(), "department": department.strip()}
     facts["manager_email"] = manager_email.strip().lower()
-    changed = [fact for fact, value in facts.items() if value != getattr(user, fact)]
+    # Compared with what is stored: a ModelForm has already set the new values on `user`.
+    stored = User.objects.filter(pk=user.pk).values(*facts).first() or {}
+    changed = [fact for fact, value in facts.items() if value != stored.get(fact)]
     user.name = name.strip()
     user.job_title = facts["job_title"]
     user.department = facts["department"]

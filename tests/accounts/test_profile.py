@@ -45,3 +45,17 @@ def test_manager_email_is_saved_in_lower_case_and_cannot_be_ones_own(client_for,
     assert client.post(URL, {**DATA, "manager_email": "Boss@Acme.test"}).status_code == 302
     alice.refresh_from_db()
     assert alice.manager_email == "boss@acme.test"
+
+
+def test_what_a_person_edits_becomes_their_word_in_every_organization(client_for, alice, globex):
+    from kindred.orgs.facts import member_facts
+    from kindred.orgs.models import Membership
+
+    Membership.objects.create(organization=globex, user=alice, department="Imported dept")
+    Membership.objects.filter(user=alice, organization__slug="acme").update(job_title="Acme's title")
+    response = client_for(alice).post(URL, {**DATA, "job_title": alice.job_title, "department": "Research"})
+    assert response.status_code == 302, response.context["form"].errors
+    assert member_facts(organization_id=globex.pk)[alice.pk]["department"] == "Research"
+    # What she left unchanged keeps each organization's own copy.
+    acme = Membership.objects.get(user=alice, organization__slug="acme").organization_id
+    assert member_facts(organization_id=acme)[alice.pk]["job_title"] == "Acme's title"
