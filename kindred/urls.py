@@ -1,7 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from kindred.lib.ids import IdConverter, NumberConverter
 from kindred.orgs import views as org_views
+
+# Before any app's patterns are built: an id or a number out of range is a 404, never a query.
+register_converter(IdConverter, "id")
+register_converter(NumberConverter, "num")
 
 urlpatterns = [
     path("", org_views.home, name="home"),

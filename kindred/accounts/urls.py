@@ -6,5 +6,5 @@ app_name = "accounts"
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("welcome/<str:token>/", views.welcome, name="welcome"),
-    path("photo/<int:user_id>/<int:version>/", views.photo, name="photo"),
+    path("photo/<id:user_id>/<num:version>/", views.photo, name="photo"),
 ]

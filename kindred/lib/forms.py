@@ -1,5 +1,13 @@
+from collections.abc import Mapping
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from kindred.lib.ids import id_or_404
+
+# A search box: longer text is cut, never sent whole to the database (SQLite refuses a LIKE
+# pattern over 50,000 bytes; nobody searches for a paragraph).
+SEARCH_MAX_LENGTH = 200
 
 
 def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -15,10 +23,19 @@ def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
 
 
 def posted_id(value: object) -> int:
-    """An object id from a form field, or a 404 when it is missing or not a number."""
-    from django.http import Http404
+    """An object id from a form field, or a 404 when it is missing or not a valid id."""
+    return id_or_404(value)
 
-    text = str(value or "")
-    if not text.isdigit():
-        raise Http404
-    return int(text)
+
+def search_text(params: Mapping[str, str], name: str = "q") -> str:
+    """The text of a search box, stripped and cut to SEARCH_MAX_LENGTH characters."""
+    return str(params.get(name) or "").strip()[:SEARCH_MAX_LENGTH]
+
+
+def posted_text(params: Mapping[str, str], name: str, *, max_length: int) -> str:
+    """A free-text form field, stripped; a ValidationError (shown to the person) when longer
+    than `max_length`, rather than cut without a word or refused by the database."""
+    text = str(params.get(name) or "").strip()
+    if len(text) > max_length:
+        raise ValidationError({name: f"Keep it under {max_length:,} characters (this is {len(text):,})."})
+    return text

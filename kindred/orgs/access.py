@@ -4,6 +4,7 @@ Another organization's objects are a 404 (we do not even confirm they exist); a 
 the needed role gets a 403. Superusers see everything."""
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -11,11 +12,28 @@ from django.http import Http404
 from kindred.accounts.models import User
 from kindred.orgs.models import STAFF_ROLES, Membership, Organization, Role
 
+# What a view needs of the visitor. A Literal, so that a typo (need="stafff") is a type error, and
+# checked when a view is declared, so that it also fails at import instead of granting member access.
+OrgNeed = Literal["member", "staff", "admin"]
+ORG_NEEDS: tuple[str, ...] = get_args(OrgNeed)
+NOT_A_MEMBER = ""
+
+
+def check_need(need: str, allowed: tuple[str, ...]) -> None:
+    if need not in allowed:
+        raise ValueError(f"need={need!r} is not one of {', '.join(allowed)}")
+
 
 @dataclass(frozen=True)
 class OrgAccess:
     organization: Organization
-    role: str | None  # None: a superuser who is not a member
+    # None: a superuser who is not a member. NOT_A_MEMBER: someone signed in whom a program's
+    # access rules may still let in (an invitation, an allowed email domain); no powers at all.
+    role: str | None
+
+    @property
+    def is_member(self) -> bool:
+        return self.role != NOT_A_MEMBER
 
     @property
     def is_admin(self) -> bool:
@@ -26,10 +44,11 @@ class OrgAccess:
         return self.role in STAFF_ROLES or self.role is None
 
 
-def get_org_for(user: User, org_slug: str, *, need: str = "member") -> OrgAccess:
+def get_org_for(user: User, org_slug: str, *, need: OrgNeed = "member") -> OrgAccess:
     """Return the organization `org_slug` as `user` may see it.
 
     need: "member" (any member), "staff" (admins and program managers) or "admin"."""
+    check_need(need, ORG_NEEDS)
     if not user.is_authenticated:
         raise Http404
     membership = (

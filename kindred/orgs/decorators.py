@@ -5,12 +5,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 
-from kindred.orgs.access import OrgAccess, get_org_for
+from kindred.orgs.access import ORG_NEEDS, OrgAccess, OrgNeed, check_need, get_org_for
 
 
-def org_view(need: str = "member") -> Callable[..., Callable[..., HttpResponse]]:
+def org_view(need: OrgNeed = "member") -> Callable[..., Callable[..., HttpResponse]]:
     """A view inside /o/<org_slug>/: requires login, resolves the organization through the
     access helper, brands the page with it, and passes the OrgAccess to the view."""
+    check_need(need, ORG_NEEDS)  # a typo fails when the module is imported, not on a request
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kindred.accounts.http import AuthedRequest
 from kindred.accounts.selectors import verified_emails
 from kindred.lib.colour import text_on
-from kindred.lib.forms import add_errors
+from kindred.lib.forms import add_errors, search_text
 from kindred.orgs import services
 from kindred.orgs.access import OrgAccess
 from kindred.orgs.decorators import org_view
@@ -133,7 +133,7 @@ def brand_css(request: HttpRequest) -> HttpResponse:
 
 def _members_page(request: AuthedRequest, access: OrgAccess, **forms: object) -> HttpResponse:
     org = access.organization
-    query = request.GET.get("q", "").strip()
+    query = search_text(request.GET)
     role = request.GET.get("role", "")
     people = members_of(org, query=query, role=role)
     page = Paginator(people, 25).get_page(request.GET.get("page"))

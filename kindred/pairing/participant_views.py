@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kindred.accounts.http import AuthedRequest
-from kindred.lib.forms import posted_id
+from kindred.lib.forms import posted_id, posted_text, search_text
 from kindred.pairing import choice
 from kindred.pairing import mentorships as ms
 from kindred.pairing.criteria import settings_for
@@ -27,7 +27,7 @@ from kindred.pairing.selectors import (
     pair_reasons,
     reason_source,
 )
-from kindred.programs.access import get_program_for
+from kindred.programs.access import ProgramAccess, program_view
 from kindred.programs.models import Program
 from kindred.programs.pages import staff_program
 from kindred.programs.selectors import CHOICE_STATUSES, CHOICE_STRUCTURES
@@ -36,15 +36,13 @@ from kindred.registration.selectors import answers_for_program
 from kindred.registration.services import questions_of
 
 
-def _participant(request: AuthedRequest, org_slug: str, program_slug: str) -> tuple[Program, Registration]:
+def _participant(request: AuthedRequest, pa: ProgramAccess) -> tuple[Program, Registration]:
     """The program and the visitor's submitted registration in it (404 otherwise)."""
-    pa = get_program_for(request.user, org_slug, program_slug)
     registration = Registration.objects.filter(
         program=pa.program, user=request.user, status=RegistrationStatus.SUBMITTED
     ).first()
     if registration is None:
         raise Http404
-    request.brand = pa.program.organization  # type: ignore[attr-defined]
     return pa.program, registration
 
 
@@ -75,6 +73,10 @@ def _profiles(program: Program, people: Iterable[Registration]) -> dict[int, lis
 
 
 FIRST_SESSION_WINDOW = dt.timedelta(days=30)
+# What people write: a request to a mentor and the answer to it; why a mentorship ends (kept with
+# the person's name in a 300-character history note).
+MESSAGE_MAX_LENGTH = 2000
+REASON_MAX_LENGTH = 250
 
 
 def _ctx(program: Program, registration: Registration, **extra: object) -> dict[str, object]:
@@ -86,10 +88,10 @@ def _choice_on(program: Program) -> bool:
     return program.structure in CHOICE_STRUCTURES and settings_for(program).mentee_choice
 
 
-@login_required
-def mine(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+@program_view(need="member")
+def mine(request: AuthedRequest, pa: ProgramAccess) -> HttpResponse:
     """My mentor / my mentees (or peers), with their profiles and why we were matched."""
-    program, registration = _participant(request, org_slug, program_slug)
+    program, registration = _participant(request, pa)
     mine = list(
         mentorships_of(program)
         .filter(
@@ -154,14 +156,14 @@ def mine(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRespon
 
 
 @require_POST
-@login_required
-def not_a_fit(request: AuthedRequest, org_slug: str, program_slug: str, mentorship_id: int) -> HttpResponse:
-    program, registration = _participant(request, org_slug, program_slug)
+@program_view(need="member")
+def not_a_fit(request: AuthedRequest, pa: ProgramAccess, mentorship_id: int) -> HttpResponse:
+    program, registration = _participant(request, pa)
+    org_slug, program_slug = program.organization.slug, program.slug
     mentorship = get_object_or_404(Mentorship, pk=mentorship_id, program=program)
     try:
-        ms.mentorship_not_a_fit(
-            mentorship=mentorship, registration=registration, reason=request.POST.get("reason", "")
-        )
+        reason = posted_text(request.POST, "reason", max_length=REASON_MAX_LENGTH)
+        ms.mentorship_not_a_fit(mentorship=mentorship, registration=registration, reason=reason)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -171,15 +173,15 @@ def not_a_fit(request: AuthedRequest, org_slug: str, program_slug: str, mentorsh
     return redirect("pairing:mine", org_slug, program_slug)
 
 
-@login_required
-def choose(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+@program_view(need="member")
+def choose(request: AuthedRequest, pa: ProgramAccess) -> HttpResponse:
     """Mentee choice: five recommendations, then every eligible mentor, searchable."""
-    program, registration = _participant(request, org_slug, program_slug)
+    program, registration = _participant(request, pa)
     settings = settings_for(program)
     if not _choice_on(program) or not registration.is_mentee or program.status not in CHOICE_STATUSES:
         raise Http404
     paired = choice.is_paired(registration)
-    query = request.GET.get("q", "")
+    query = search_text(request.GET)
     recommended = [] if paired else choice.recommendations(program=program, mentee=registration)
     source = reason_source(program, [registration, *(c.registration for c in recommended)])
     cards = [
@@ -216,9 +218,10 @@ def choose(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResp
     )
 
 
-@login_required
-def mentor_detail(request: AuthedRequest, org_slug: str, program_slug: str, mentor_id: int) -> HttpResponse:
-    program, registration = _participant(request, org_slug, program_slug)
+@program_view(need="member")
+def mentor_detail(request: AuthedRequest, pa: ProgramAccess, mentor_id: int) -> HttpResponse:
+    program, registration = _participant(request, pa)
+    org_slug, program_slug = program.organization.slug, program.slug
     if not _choice_on(program) or not registration.is_mentee or program.status not in CHOICE_STATUSES:
         raise Http404
     mentor = get_object_or_404(
@@ -231,9 +234,8 @@ def mentor_detail(request: AuthedRequest, org_slug: str, program_slug: str, ment
         raise Http404
     if request.method == "POST":
         try:
-            made = choice.request_create(
-                program=program, mentee=registration, mentor=mentor, message=request.POST.get("message", "")
-            )
+            message = posted_text(request.POST, "message", max_length=MESSAGE_MAX_LENGTH)
+            made = choice.request_create(program=program, mentee=registration, mentor=mentor, message=message)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -272,9 +274,10 @@ def mentor_detail(request: AuthedRequest, org_slug: str, program_slug: str, ment
 
 
 @require_POST
-@login_required
-def request_cancel(request: AuthedRequest, org_slug: str, program_slug: str, request_id: int) -> HttpResponse:
-    program, registration = _participant(request, org_slug, program_slug)
+@program_view(need="member")
+def request_cancel(request: AuthedRequest, pa: ProgramAccess, request_id: int) -> HttpResponse:
+    program, registration = _participant(request, pa)
+    org_slug, program_slug = program.organization.slug, program.slug
     mentor_request = get_object_or_404(MentorRequest, pk=request_id, program=program, mentee=registration)
     try:
         choice.request_cancel(request=mentor_request)
@@ -285,10 +288,11 @@ def request_cancel(request: AuthedRequest, org_slug: str, program_slug: str, req
     return redirect("pairing:choose", org_slug, program_slug)
 
 
-@login_required
-def requests(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
+@program_view(need="member")
+def requests(request: AuthedRequest, pa: ProgramAccess) -> HttpResponse:
     """A mentor's requests: accept, decline, or ask for more information."""
-    program, registration = _participant(request, org_slug, program_slug)
+    program, registration = _participant(request, pa)
+    org_slug, program_slug = program.organization.slug, program.slug
     if not registration.is_mentor:
         raise Http404
     if request.method == "POST":
@@ -301,10 +305,12 @@ def requests(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
                 choice.request_accept(request=mentor_request, by=request.user)
                 messages.success(request, f"You're now mentoring {mentor_request.mentee.user.display_name}.")
             elif action == "decline":
-                choice.request_decline(request=mentor_request, response=request.POST.get("response", ""))
+                response = posted_text(request.POST, "response", max_length=MESSAGE_MAX_LENGTH)
+                choice.request_decline(request=mentor_request, response=response)
                 messages.success(request, "Declined; they can choose another mentor.")
             elif action == "ask":
-                choice.request_ask_more(request=mentor_request, question=request.POST.get("question", ""))
+                question = posted_text(request.POST, "question", max_length=MESSAGE_MAX_LENGTH)
+                choice.request_ask_more(request=mentor_request, question=question)
                 messages.success(request, "Your question is on its way.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -334,7 +340,7 @@ def mentorship_list(request: AuthedRequest, org_slug: str, program_slug: str) ->
     status = request.GET.get("status", "")
     if status in MentorshipStatus.values:
         rows = rows.filter(status=status)
-    query = request.GET.get("q", "").strip()
+    query = search_text(request.GET)
     if query:
         rows = rows.filter(members__registration__user__name__icontains=query) | rows.filter(
             mentor__user__name__icontains=query
@@ -366,9 +372,8 @@ def mentorship_manage(
     if request.method == "POST":
         try:
             if request.POST.get("action") == "end":
-                ms.mentorship_end(
-                    mentorship=mentorship, by=request.user, reason=request.POST.get("reason", "")
-                )
+                reason = posted_text(request.POST, "reason", max_length=REASON_MAX_LENGTH)
+                ms.mentorship_end(mentorship=mentorship, by=request.user, reason=reason)
                 messages.success(request, "Mentorship ended.")
             else:
                 mentee = get_object_or_404(

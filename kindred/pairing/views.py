@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kindred.accounts.http import AuthedRequest
-from kindred.lib.forms import add_errors, posted_id
+from kindred.lib.forms import add_errors, posted_id, search_text
 from kindred.matching import ProblemError, parse_problem, score_matrix
 from kindred.pairing import criteria as crit
 from kindred.pairing import selectors, services
@@ -20,6 +20,8 @@ from kindred.pairing.problem import build_problem, registration_id
 from kindred.programs.models import Structure
 from kindred.programs.pages import program_context, staff_program
 from kindred.registration.models import Registration, RegistrationStatus
+
+EMAIL_MAX_LENGTH = 254  # no address is longer (RFC 5321); a longer text matches nobody anyway
 
 
 @login_required
@@ -113,7 +115,7 @@ def exclusions(request: AuthedRequest, org_slug: str, program_slug: str) -> Http
         return redirect(reverse("pairing:criteria", args=[org_slug, program_slug]) + "#never")
     found: dict[str, Registration] = {}
     for side in ("mentee", "mentor"):
-        email = request.POST.get(side, "").strip()
+        email = request.POST.get(side, "").strip()[:EMAIL_MAX_LENGTH]
         person = Registration.objects.filter(
             program=program, status=RegistrationStatus.SUBMITTED, user__email__iexact=email
         ).first()
@@ -282,7 +284,7 @@ def assign(request: AuthedRequest, org_slug: str, program_slug: str, registratio
             return redirect("pairing:review", org_slug, program_slug)
     built = build_problem(program)
     data = built.data
-    query = request.GET.get("q", "").strip().lower()
+    query = search_text(request.GET).lower()
     mentee_key = registration_id(mentee.pk)
     candidates: list[dict[str, Any]] = []
     if data.get("mode") == "mentoring":

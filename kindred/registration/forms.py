@@ -3,10 +3,13 @@ from typing import Any, cast
 from django import forms
 from django.http import QueryDict
 
+from kindred.lib.ids import parse_id
 from kindred.orgs.models import SkillKind
 from kindred.programs.models import Program
 from kindred.registration.models import AccessMode, ProgramSetup, Question, QuestionKind
 from kindred.registration.questionnaire import OptionEdit
+
+OPTION_LABEL_MAX_LENGTH = 200  # QuestionOption.label
 
 
 class QuestionForm(forms.ModelForm):
@@ -50,9 +53,15 @@ class QuestionForm(forms.ModelForm):
             raw_id = ids[i] if i < len(ids) else ""
             if not label.strip():
                 continue
-            if raw_id and not raw_id.isdigit():
+            if len(label.strip()) > OPTION_LABEL_MAX_LENGTH:
+                raise forms.ValidationError(
+                    f"Keep each option under {OPTION_LABEL_MAX_LENGTH} characters "
+                    f"(one is {len(label.strip()):,})."
+                )
+            option_id = parse_id(raw_id) if raw_id else None
+            if raw_id and option_id is None:
                 raise forms.ValidationError("An option was not recognised; reload the page.")
-            edits.append(OptionEdit(int(raw_id) if raw_id else None, label.strip()))
+            edits.append(OptionEdit(option_id, label.strip()))
         self.option_edits = edits
         return data
 
@@ -82,9 +91,12 @@ class ImportForm(forms.Form):
         ).exclude(pk=program.pk)
 
 
+SKILL_NAME_MAX_LENGTH = 120  # Skill.name
+
+
 class SkillForm(forms.Form):
     kind = forms.ChoiceField(choices=SkillKind.choices)
-    name = forms.CharField(max_length=120)
+    name = forms.CharField(max_length=SKILL_NAME_MAX_LENGTH)
 
 
 class AccessForm(forms.ModelForm):

@@ -6,8 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,13 +17,14 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from kindred.accounts.http import AuthedRequest
-from kindred.lib.forms import add_errors, posted_id
+from kindred.lib.forms import add_errors, posted_id, posted_text, search_text
+from kindred.lib.ids import parse_id
 from kindred.lib.timezones import time_zone_choices
 from kindred.orgs.access import OrgAccess
 from kindred.orgs.decorators import org_view
 from kindred.orgs.models import Skill, SkillKind
 from kindred.orgs.selectors import absolute_url
-from kindred.programs.access import ProgramAccess
+from kindred.programs.access import ProgramAccess, program_view
 from kindred.programs.models import Program, Status
 from kindred.programs.pages import program_context, staff_program
 from kindred.registration import invitations as inv
@@ -32,6 +34,7 @@ from kindred.registration.answers import field_name
 from kindred.registration.forms import (
     ACCESS_HELP,
     QUESTION_KIND_HELP,
+    SKILL_NAME_MAX_LENGTH,
     AccessForm,
     EmailTemplatesForm,
     ImportForm,
@@ -41,6 +44,7 @@ from kindred.registration.forms import (
 )
 from kindred.registration.models import (
     Answer,
+    InvitationStatus,
     ParticipantRole,
     ProgramInvitation,
     Question,
@@ -188,14 +192,15 @@ def questions_reorder(request: AuthedRequest, org_slug: str, program_slug: str) 
     """Drag and drop posts the whole new order."""
     pa = staff_program(request, org_slug, program_slug)
     _builder_write(request, pa)
+    posted = request.POST.getlist("order")
+    ids = [i for i in (parse_id(p) for p in posted) if i is not None]
+    if len(ids) != len(posted):
+        message = "The order must be question ids."
+        return JsonResponse({"detail": message, "errors": [message]}, status=400)
     try:
-        ids = [int(i) for i in request.POST.getlist("order")]
         qs.questions_reorder(program=pa.program, ordered_ids=ids)
-    except (ValueError, ValidationError) as exc:
-        message = (
-            " ".join(exc.messages) if isinstance(exc, ValidationError) else "The order must be question ids."
-        )
-        return JsonResponse({"detail": message, "errors": []}, status=400)
+    except ValidationError as exc:
+        return JsonResponse({"detail": " ".join(exc.messages), "errors": exc.messages}, status=400)
     return JsonResponse({"detail": "Order saved."})
 
 
@@ -294,21 +299,9 @@ def _registration_page(
     )
 
 
-def _program_for_participant(request: AuthedRequest, org_slug: str, program_slug: str) -> Program:
-    program = (
-        Program.objects.select_related("organization")
-        .filter(organization__slug=org_slug, slug=program_slug)
-        .first()
-    )
-    if program is None or program.status == Status.DRAFT:
-        raise Http404
-    request.brand = program.organization  # type: ignore[attr-defined]
-    return program
-
-
-@login_required
-def register(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    program = _program_for_participant(request, org_slug, program_slug)
+@program_view(need="applicant")
+def register(request: AuthedRequest, pa: ProgramAccess) -> HttpResponse:
+    program = pa.program
     token = request.session.get(f"invitation:{program.pk}", "")
     registration = Registration.objects.filter(program=program, user=request.user).first()
     withdrawn = registration is not None and registration.status == RegistrationStatus.WITHDRAWN
@@ -329,38 +322,9 @@ def register(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
                 status=403,
             )
         return _registration_page(request, program, None, {}, {})
-    if registration is None or withdrawn:
-        try:
-            registration = services.registration_start(program=program, user=request.user, token=token)
-        except ValidationError as exc:
-            return render(
-                request,
-                "registration/closed.html",
-                {"organization": program.organization, "program": program, "reason": " ".join(exc.messages)},
-                status=403,
-            )
-    if request.method == "POST" and request.POST.get("action") == "restart":
-        return redirect("registration:register", org_slug, program_slug)
     if request.method == "POST":
-        multi = _multi(program)
-        raw = {
-            k: (v if len(v) > 1 or k in multi else v[0]) for k, v in request.POST.lists() if k.startswith("q")
-        }
-        try:
-            if request.POST.get("action") == "save":
-                services.registration_save_draft(registration=registration, raw=raw)
-                messages.success(
-                    request, "Your answers are saved. Come back any time before registration closes."
-                )
-                return redirect("registration:register", org_slug, program_slug)
-            services.registration_submit(registration=registration, raw=raw)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
-                return _registration_page(request, program, registration, raw, errors)
-            messages.error(request, " ".join(exc.messages))
-            return redirect(program.get_participant_url())
-        return redirect("registration:done", org_slug, program_slug)
+        return _register_post(request, program, registration, token)
+    assert registration is not None  # a GET without one was answered above
     is_open, reason = program.registration_window()
     if not is_open:
         return render(
@@ -378,6 +342,50 @@ def register(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
     return _registration_page(request, program, registration, current_values(registration, questions), {})
 
 
+def _register_post(
+    request: AuthedRequest, program: Program, registration: Registration | None, token: str
+) -> HttpResponse:
+    """Start (or restart) the registration, then save or submit the answers: all or nothing, so
+    answers that are refused leave no half-started registration (nor membership) behind."""
+    org_slug, program_slug = program.organization.slug, program.slug
+    action = request.POST.get("action")
+    multi = _multi(program)
+    raw = {k: (v if len(v) > 1 or k in multi else v[0]) for k, v in request.POST.lists() if k.startswith("q")}
+    try:
+        with transaction.atomic():
+            current = registration
+            if current is None or current.status == RegistrationStatus.WITHDRAWN:
+                try:
+                    current = services.registration_start(program=program, user=request.user, token=token)
+                except ValidationError as exc:
+                    return render(
+                        request,
+                        "registration/closed.html",
+                        {
+                            "organization": program.organization,
+                            "program": program,
+                            "reason": " ".join(exc.messages),
+                        },
+                        status=403,
+                    )
+            if action == "restart":
+                return redirect("registration:register", org_slug, program_slug)
+            if action == "save":
+                services.registration_save_draft(registration=current, raw=raw)
+            else:
+                services.registration_submit(registration=current, raw=raw)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+            return _registration_page(request, program, registration, raw, errors)
+        messages.error(request, " ".join(exc.messages))
+        return redirect(program.get_participant_url())
+    if action == "save":
+        messages.success(request, "Your answers are saved. Come back any time before registration closes.")
+        return redirect("registration:register", org_slug, program_slug)
+    return redirect("registration:done", org_slug, program_slug)
+
+
 def _multi(program: Program) -> set[str]:
     return {
         f"q{pk}"
@@ -388,28 +396,33 @@ def _multi(program: Program) -> set[str]:
 
 
 @require_POST
-@login_required
-def autosave(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    program = _program_for_participant(request, org_slug, program_slug)
-    registration = Registration.objects.filter(program=program, user=request.user).first()
-    if registration is None:
-        token = request.session.get(f"invitation:{program.pk}", "")
-        try:
-            registration = services.registration_start(program=program, user=request.user, token=token)
-        except ValidationError as exc:
-            return JsonResponse({"detail": " ".join(exc.messages), "errors": []}, status=403)
+@program_view(need="applicant")
+def autosave(request: AuthedRequest, pa: ProgramAccess) -> HttpResponse:
+    program = pa.program
     multi = _multi(program)
     raw = {k: (v if k in multi else v[0]) for k, v in request.POST.lists() if k.startswith("q")}
+    registration = Registration.objects.filter(program=program, user=request.user).first()
     try:
-        services.registration_save_draft(registration=registration, raw=raw)
+        with transaction.atomic():  # a draft that cannot be saved starts no registration
+            if registration is None:
+                token = request.session.get(f"invitation:{program.pk}", "")
+                try:
+                    registration = services.registration_start(
+                        program=program, user=request.user, token=token
+                    )
+                except ValidationError as exc:
+                    return JsonResponse(
+                        {"detail": " ".join(exc.messages), "errors": exc.messages}, status=403
+                    )
+            services.registration_save_draft(registration=registration, raw=raw)
     except ValidationError as exc:
-        return JsonResponse({"detail": " ".join(exc.messages), "errors": []}, status=400)
+        return JsonResponse({"detail": " ".join(exc.messages), "errors": exc.messages}, status=400)
     return JsonResponse({"detail": "Saved", "saved_at": timezone.localtime().strftime("%H:%M")})
 
 
-@login_required
-def done(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    program = _program_for_participant(request, org_slug, program_slug)
+@program_view(need="member")
+def done(request: AuthedRequest, pa: ProgramAccess) -> HttpResponse:
+    program = pa.program
     registration = get_object_or_404(
         Registration, program=program, user=request.user, status=RegistrationStatus.SUBMITTED
     )
@@ -433,9 +446,9 @@ def done(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRespon
     )
 
 
-@login_required
-def withdraw(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
-    program = _program_for_participant(request, org_slug, program_slug)
+@program_view(need="member")
+def withdraw(request: AuthedRequest, pa: ProgramAccess) -> HttpResponse:
+    program = pa.program
     registration = get_object_or_404(Registration, program=program, user=request.user)
     if request.method == "POST":
         try:
@@ -444,7 +457,7 @@ def withdraw(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpRe
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, f"You have withdrawn from {program.name}.")
-        return redirect("programs:dashboard", org_slug)
+        return redirect("programs:dashboard", program.organization.slug)
     return render(
         request,
         "registration/withdraw.html",
@@ -492,6 +505,8 @@ def _access_page(
 ) -> HttpResponse:
     invitations = ProgramInvitation.objects.filter(program=pa.program)
     status_filter = request.GET.get("status", "")
+    if status_filter not in InvitationStatus.values:
+        status_filter = ""
     if status_filter:
         invitations = invitations.filter(status=status_filter)
     page = Paginator(invitations.order_by("-created_at", "email"), 25).get_page(request.GET.get("page"))
@@ -651,14 +666,13 @@ def email_preview(request: AuthedRequest, org_slug: str, program_slug: str) -> H
 @login_required
 def registrant_list(request: AuthedRequest, org_slug: str, program_slug: str) -> HttpResponse:
     pa = staff_program(request, org_slug, program_slug)
-    option = request.GET.get("option", "")
     f = RegistrantFilter(
         role=request.GET.get("role", "") if request.GET.get("role") in ParticipantRole.values else "",
         status=request.GET.get("status", "")
         if request.GET.get("status") in RegistrationStatus.values
         else "",
-        query=request.GET.get("q", "").strip(),
-        option_id=int(option) if option.isdigit() else None,
+        query=search_text(request.GET),
+        option_id=parse_id(request.GET.get("option")),
     )
     page = Paginator(registrants(pa.program, f), 25).get_page(request.GET.get("page"))
     filter_questions = (
@@ -724,7 +738,8 @@ def skills(request: AuthedRequest, access: OrgAccess) -> HttpResponse:
             else:
                 skill = get_object_or_404(Skill, pk=posted_id(request.POST.get("skill")), organization=org)
                 if action == "rename":
-                    qs.skill_rename(skill=skill, name=request.POST.get("name", ""))
+                    name = posted_text(request.POST, "name", max_length=SKILL_NAME_MAX_LENGTH)
+                    qs.skill_rename(skill=skill, name=name)
                 else:
                     qs.skill_archive(skill=skill, archived=action == "archive")
                 messages.success(request, "List updated.")

@@ -188,3 +188,63 @@ def test_the_done_page_reads_the_program_once(client_for, bob, qs):
     with CaptureQueriesContext(connection) as queries:
         assert client_for(bob).get(URL + "done/").status_code == 200
     assert sum('FROM "programs_program"' in q["sql"] for q in queries.captured_queries) == 1
+
+
+def _registered_then_removed(client_for, bob, qs):  # type: ignore[no-untyped-def]
+    from kindred.orgs.models import Membership
+    from kindred.orgs.services import membership_remove
+
+    client = client_for(bob)
+    client.post(URL, {**raw_for(qs), "action": "submit"})
+    assert Registration.objects.get(user=bob).status == "submitted"
+    membership_remove(membership=Membership.objects.get(user=bob))
+    return client
+
+
+def test_a_removed_member_can_neither_see_nor_edit_their_registration(client_for, bob, qs):
+    client = _registered_then_removed(client_for, bob, qs)
+    answers = list(Answer.objects.values_list("pk", flat=True))
+    assert client.get(URL).status_code == 404
+    edited = client.post(URL, {**raw_for(qs, hope="Back again"), "action": "submit"})
+    assert edited.status_code == 404
+    assert client.post(URL + "autosave/", {f"q{qs['hope'].pk}": "Back"}).status_code == 404
+    assert client.get(URL + "done/").status_code == 404
+    assert client.post("/o/acme/p/hand-up/withdraw/").status_code == 404
+    registration = Registration.objects.get(user=bob)
+    assert registration.status == "submitted" and registration.draft == {}
+    assert list(Answer.objects.values_list("pk", flat=True)) == answers  # nothing rewritten
+    assert not bob.memberships.exists()  # and not let back in by registering
+
+
+def test_a_removed_member_is_out_of_every_program_of_the_organization(client_for, bob, qs, program):
+    from tests.factories import ProgramFactory
+
+    open_program(ProgramFactory(organization=program.organization, slug="second"))
+    client = _registered_then_removed(client_for, bob, qs)
+    assert client.get("/o/acme/p/second/register/").status_code == 404
+
+
+def test_someone_at_an_allowed_domain_who_never_joined_still_registers(client, qs, acme):
+    from kindred.orgs.models import AllowedDomain
+
+    AllowedDomain.objects.create(organization=acme, domain="acme.test", verified_at=dt.datetime.now(dt.UTC))
+    newcomer = UserFactory(email="new@acme.test")
+    client.force_login(newcomer)
+    assert client.get(URL).status_code == 200
+    assert client.post(URL, {**raw_for(qs), "action": "submit"}).status_code == 302
+    assert Registration.objects.get(user=newcomer).status == "submitted"
+    assert newcomer.memberships.filter(organization=acme).exists()
+
+
+def test_refused_answers_start_no_registration_and_no_membership(client, qs, acme):
+    ProgramSetup.objects.create(program=qs["hope"].program, access_mode="both")
+    ProgramInvitation.objects.create(program=qs["hope"].program, email="guest@else.test", status="sent")
+    guest = UserFactory(email="guest@else.test")
+    client.force_login(guest)
+    refused = client.post(URL, {**raw_for(qs, years_career="abc"), "action": "submit"})
+    assert refused.status_code == 400 and "Enter a number." in refused.content.decode()
+    assert not Registration.objects.filter(user=guest).exists()
+    assert not guest.memberships.exists()
+    too_long = client.post(URL + "autosave/", {f"q{qs['hope'].pk}": "x" * 200_000})
+    assert too_long.status_code == 400 and too_long.json()["detail"] == "Your answers are too long to save."
+    assert not Registration.objects.filter(user=guest).exists()
