@@ -20,6 +20,7 @@ from kindred.programs.forms import ProgramForm, StatusForm
 from kindred.programs.models import Enrollment, Program, Status
 from kindred.programs.pages import staff_program
 from kindred.programs.selectors import admin_dashboard, participant_home, program_counts
+from kindred.worker.selectors import queue_backlog
 
 
 @org_view()
@@ -30,7 +31,7 @@ def dashboard(request: AuthedRequest, access: OrgAccess) -> HttpResponse:
         return render(
             request,
             "programs/dashboard.html",
-            {"access": access, "organization": org, "rows": admin_dashboard(org)},
+            {"access": access, "organization": org, "rows": admin_dashboard(org), "backlog": queue_backlog()},
         )
     rows = participant_home(org, request.user)
     return render(
