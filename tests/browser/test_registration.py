@@ -34,7 +34,9 @@ def test_mentee_registers_through_every_step(page, program, bob):
     page.get_by_label("Associate").check()
     page.select_option(f"#id_q{qs['time_zone'].pk}", "Europe/Paris")
     page.fill(f"#id_q{qs['hope'].pk}", "Learn to lead a team")
-    page.wait_for_function("document.querySelector('.autosave-status:not(:empty)') !== null")
+    # A locator wait, not wait_for_function("..."): Playwright evals a string predicate in the page,
+    # which the Content-Security-Policy (no 'unsafe-eval') refuses.
+    page.locator(".autosave-status:not(:empty)").first.wait_for(state="attached")
     step.get_by_role("button", name="Next").click()
 
     step = page.locator("section.step:visible")
