@@ -1,8 +1,11 @@
 """Exact maximum-weight matching on a general graph: Edmonds' weighted blossom algorithm.
 
-The primal-dual method in its O(n^3) form (Edmonds 1965; Gabow 1976; Galil, "Efficient
-algorithms for finding maximum matching in graphs", 1986), written for the peer pairing of
-this engine. Weights are integers and every dual stays an integer, so the result is exact.
+The primal-dual method (Edmonds 1965; Gabow 1976; Galil, "Efficient algorithms for finding
+maximum matching in graphs", 1986): alternating trees grow from the free vertices over tight
+edges, odd cycles shrink into blossoms, and when nothing is tight the duals move by the largest
+step that keeps them feasible. Written for the peer pairing of this engine, with lazy duals, an
+event heap and trees kept across augmentations (see :func:`max_weight_matching`). Weights are
+integers and every dual stays an integer, so the result is exact.
 
 Duals are kept doubled: ``dual[v] = 2 y_v`` for a vertex and ``dual[B] = z_B`` for a blossom, so
 that an edge's doubled slack ``dual[i] + dual[j] + 2 * sum(z_B, B holds i and j) - 2 w_ij`` is
@@ -23,6 +26,7 @@ endpoint at its parent in the alternating tree (-1 for a root).
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,7 +50,7 @@ class BlossomResult:
     inner: np.ndarray
     parent: np.ndarray
     z: np.ndarray
-    stages: int = 0
+    events: int = 0  # heap events handled (a measure of work)
 
     def lifted(self, n: int, people: np.ndarray) -> BlossomResult:
         """The same result in a graph of ``n`` vertices where vertex x here is ``people[x]``;
@@ -58,30 +62,43 @@ class BlossomResult:
         dual[people] = self.dual
         inner = np.full(n, -1, dtype=np.int64)
         inner[people] = self.inner
-        return BlossomResult(mate, dual, inner, self.parent, self.z, self.stages)
+        return BlossomResult(mate, dual, inner, self.parent, self.z, self.events)
 
-    def ancestry(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(table, size)``: ``table[d, v]`` is the blossom at depth d (0: outermost) holding
-        vertex v, -1 if none; ``size[B]`` is B's number of vertices."""
+    def forest(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The blossoms laid out: ``(position, low, high)``, a vertex order in which blossom B
+        holds exactly the vertices at positions ``low[B] <= position < high[B]``. Raises
+        ValueError if the parents are not a forest over the blossoms."""
         n, count = len(self.mate), len(self.z)
-        depth = np.zeros(count, dtype=np.int64)
-        for _ in range(count + 1):  # depth = number of blossoms around (a forest: settles in <= count)
-            around = np.where(self.parent >= 0, depth[np.maximum(self.parent, 0)] + 1, 0)
-            if (around == depth).all():
-                break
-            depth = around
-        else:
+        kids: list[list[int]] = [[] for _ in range(count + 1)]  # index count: the roots
+        for b, up in enumerate(self.parent.tolist()):
+            kids[up if up >= 0 else count].append(b)
+        held: list[list[int]] = [[] for _ in range(count)]
+        for v, b in enumerate(self.inner.tolist()):
+            if b >= 0:
+                held[b].append(v)
+        position = np.full(n, -1, dtype=np.int64)
+        low = np.zeros(count, dtype=np.int64)
+        high = np.zeros(count, dtype=np.int64)
+        at, seen = 0, 0
+        stack = [(b, False) for b in kids[count]]
+        while stack:
+            b, done = stack.pop()
+            if done:
+                high[b] = at
+                continue
+            seen += 1
+            low[b] = at
+            for v in held[b]:
+                position[v] = at
+                at += 1
+            stack.append((b, True))
+            stack.extend((c, False) for c in kids[b])
+        if seen != count:
             raise ValueError("blossom parents form a cycle")
-        size = np.zeros(count, dtype=np.int64)
-        table = np.full((int(depth.max(initial=-1)) + 1, n), -1, dtype=np.int64)
-        vertex = np.arange(n)
-        current = self.inner.copy()
-        while (current >= 0).any():
-            held = current >= 0
-            table[depth[current[held]], vertex[held]] = current[held]
-            np.add.at(size, current[held], 1)
-            current = np.where(held, self.parent[np.maximum(current, 0)], -1)
-        return table, size
+        for v in np.flatnonzero(position < 0).tolist():
+            position[v] = at
+            at += 1
+        return position, low, high
 
 
 def max_weight_matching(
@@ -94,7 +111,14 @@ def max_weight_matching(
     """Maximum-weight matching of ``n`` vertices over edges ``(first[k], second[k], weight[k])``.
 
     Weights are non-negative integers; there are no self-loops or repeated edges. ``check`` is
-    called once per stage (a stage ends with one augmentation) and may raise to stop the run.
+    called after every augmentation (and every few thousand events) and may raise to stop.
+
+    Two departures from the textbook loop keep it fast in Python. Duals move lazily: every
+    labelled vertex and top-level blossom moves by the same ``delta`` per unit of "time", so each
+    stores an offset and a sign and the dual step is one addition to ``now``. The next event
+    (an edge becoming tight, a T-blossom's dual reaching zero) comes from a heap keyed by the
+    time it happens, re-checked when it surfaces. And the alternating trees of the other free
+    vertices are kept across an augmentation: only the two trees it joined are taken apart.
     """
     m = len(first)
     if n == 0 or m == 0:
@@ -102,13 +126,12 @@ def max_weight_matching(
         return BlossomResult(
             np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int64), np.full(n, -1), none, none
         )
-    ends: list[int] = np.column_stack([first, second]).ravel().tolist() if m else []
-    w2: list[int] = (2 * np.asarray(weight, dtype=np.int64)).tolist() if m else []
+    ends: list[int] = np.column_stack([first, second]).ravel().tolist()
+    w2: list[int] = (2 * np.asarray(weight, dtype=np.int64)).tolist()
     out: list[list[int]] = [[] for _ in range(n)]  # per vertex: the endpoints at its neighbours
     for k in range(m):
         out[ends[2 * k]].append(2 * k + 1)
         out[ends[2 * k + 1]].append(2 * k)
-    top_weight = max(w2) // 2 if m else 0
 
     mate = [-1] * n
     label = [FREE] * (2 * n)
@@ -118,36 +141,63 @@ def max_weight_matching(
     children: list[list[int]] = [[] for _ in range(2 * n)]
     links: list[list[int]] = [[] for _ in range(2 * n)]  # links[b][i]: child i -> child i+1
     base = list(range(n)) + [-1] * n
-    best = [-1] * (2 * n)  # least-slack edge: to an S-blossom (non-S) / another S-blossom (S)
-    best_list: list[list[int] | None] = [None] * (2 * n)
     unused = list(range(2 * n - 1, n - 1, -1))
-    dual = [2 * top_weight] * n + [0] * n
-    allowed = [False] * m
+    held: list[list[int]] = [[v] for v in range(n)] + [[] for _ in range(n)]  # each one's vertices
+    # Duals at time `now`: vertex y = y_off + y_sign * now (S: -1, T: +1); blossom likewise.
+    y_off = [max(w2)] * n
+    y_sign = [0] * n
+    z_off = [0] * (2 * n)
+    z_sign = [0] * (2 * n)
+    version = [0] * (2 * n)  # a blossom's labelling count: tells a stale heap entry
+    tree = [-1] * (2 * n)  # the root vertex of the tree a labelled top-level blossom is in
+    members: dict[int, list[int]] = {}  # root -> blossoms labelled in its tree (some stale)
+    roots: set[int] = set()
     queue: list[int] = []
+    events: list[tuple[int, int, int, int]] = []  # (time, kind, edge or blossom, version)
+    now = 0
+    EDGE, EXPAND = 0, 1
+    V_SIGN = (0, -1, 1)  # by label: FREE, S, T
+    Z_SIGN = (0, 1, -1)
 
-    def slack(k: int) -> int:
-        return dual[ends[2 * k]] + dual[ends[2 * k + 1]] - w2[k]
+    def y(v: int) -> int:
+        return y_off[v] + y_sign[v] * now
 
     def leaves(b: int) -> list[int]:
-        if b < n:
-            return [b]
-        found, stack = [], [b]
-        while stack:
-            x = stack.pop()
-            if x < n:
-                found.append(x)
-            else:
-                stack.extend(children[x])
-        return found
+        return held[b]  # (the caller does not change it)
+
+    def set_label(b: int, t: int, vertices: list[int]) -> None:
+        """Label top-level blossom b (``vertices`` are its leaves), settling the duals that move."""
+        label[b] = t
+        sign = V_SIGN[t]
+        for x in vertices:
+            if y_sign[x] != sign:
+                y_off[x] += (y_sign[x] - sign) * now
+                y_sign[x] = sign
+        if b >= n:
+            sign = Z_SIGN[t]
+            z_off[b] += (z_sign[b] - sign) * now
+            z_sign[b] = sign
+            version[b] += 1
+            if t == T:
+                heapq.heappush(events, (z_off[b], EXPAND, b, version[b]))  # when z reaches 0
+
+    def z(b: int) -> int:
+        return z_off[b] + z_sign[b] * now
+
+    def join_tree(b: int, root: int) -> None:
+        tree[b] = root
+        members[root].append(b)
 
     def assign_label(w: int, t: int, p: int) -> None:
         while True:
             b = top[w]
-            label[w] = label[b] = t
+            vertices = leaves(b)
+            set_label(b, t, vertices)
+            label[w] = t
             via[w] = via[b] = p
-            best[w] = best[b] = -1
+            join_tree(b, tree[top[ends[p]]])
             if t == S:
-                queue.extend(leaves(b))
+                queue.extend(vertices)
                 return
             # A T-blossom's base is matched: its partner becomes S.
             q = mate[base[b]]
@@ -202,74 +252,49 @@ def max_weight_matching(
             bw = top[ends[via[bw]]]
         children[b] = cycle
         links[b] = edges
-        label[b] = S
+        held[b] = [x for child in cycle for x in held[child]]
+        for child in cycle:  # nested now: its dual stops moving
+            if child >= n:
+                z_off[child] += z_sign[child] * now
+                z_sign[child] = 0
         via[b] = via[bb]
-        dual[b] = 0
-        for x in leaves(b):
-            if label[top[x]] == T:
+        z_off[b], z_sign[b] = 0, 0
+        vertices = leaves(b)
+        for x in vertices:
+            if y_sign[x] != -1:
                 queue.append(x)  # former T-vertices are S now: scan them
             top[x] = b
-        # The least-slack edge from the new blossom to every other S-blossom.
-        best_to: dict[int, int] = {}
-        for child in cycle:
-            kept = best_list[child]
-            candidates = [p >> 1 for x in leaves(child) for p in out[x]] if kept is None else kept
-            for e in candidates:
-                i, j = ends[2 * e], ends[2 * e + 1]
-                if top[j] == b:
-                    i, j = j, i
-                bj = top[j]
-                if bj != b and label[bj] == S:
-                    held = best_to.get(bj, -1)
-                    if held == -1 or slack(e) < slack(held):
-                        best_to[bj] = e
-            best_list[child] = None
-            best[child] = -1
-        kept_edges = list(best_to.values())
-        best_list[b] = kept_edges
-        chosen = -1
-        for e in kept_edges:
-            if chosen == -1 or slack(e) < slack(chosen):
-                chosen = e
-        best[b] = chosen
+        set_label(b, S, vertices)
+        join_tree(b, tree[bb])
 
-    def expand_blossom(b: int, end_of_stage: bool) -> None:
-        """Dissolve top-level blossom b into its children (and, at the end of a stage, every
-        nested child whose dual is zero). A T-blossom's children are relabelled in the tree."""
-        work = [b]
-        while work:
-            x = work.pop()
-            for s in children[x]:
-                parent[s] = -1
-                if s < n:
-                    top[s] = s
-                elif end_of_stage and dual[s] == 0:
-                    work.append(s)
-                else:
-                    for y in leaves(s):
-                        top[y] = s
-            if x != b:
-                _recycle(x)
-        if not end_of_stage and label[b] == T:
-            _relabel_expanded(b)
-        _recycle(b)
+    def reexamine(vertices: list[int]) -> None:
+        """Vertices just unlabelled: their edges to S-vertices are S-free edges now."""
+        for x in vertices:
+            bx = top[x]
+            for p in out[x]:
+                v = ends[p]
+                if label[top[v]] == S and top[v] != bx:
+                    s = y(x) + y(v) - w2[p >> 1]
+                    heapq.heappush(events, (now + max(s, 0), EDGE, p >> 1, 0))
 
-    def _recycle(b: int) -> None:
-        label[b] = via[b] = -1
-        children[b] = []
-        links[b] = []
-        base[b] = -1
-        best_list[b] = None
-        best[b] = -1
-        unused.append(b)
-
-    def _relabel_expanded(b: int) -> None:
-        """The expanded T-blossom b's children: those on the even path from the entry child to
-        the base child stay in the tree (alternately T and S), the others become unlabelled
-        (T again if an S-vertex already reached one of their vertices by a tight edge)."""
+    def expand_blossom(b: int) -> None:
+        """Dissolve T-blossom b (its dual is zero) into its children and relabel them: those on
+        the even path from the entry child to the base child stay in the tree (alternately T
+        and S), the others become unlabelled (T again if an S-vertex reached one of their
+        vertices by a tight edge)."""
+        vertices = leaves(b)
+        set_label(b, FREE, vertices)
+        for s in children[b]:
+            parent[s] = -1
+            if s < n:
+                top[s] = s
+            else:
+                for x in leaves(s):
+                    top[x] = s
         cycle, edges = children[b], links[b]
         size = len(cycle)
         entry = top[ends[via[b] ^ 1]]
+        root = tree[b]
         j = cycle.index(entry)
         if j & 1:  # walk forward (odd index: the even path goes up through the end of the list)
             j -= size
@@ -281,15 +306,14 @@ def max_weight_matching(
             label[ends[p ^ 1]] = FREE
             label[ends[edges[j - trick] ^ trick ^ 1]] = FREE
             assign_label(ends[p ^ 1], T, p)
-            allowed[edges[j - trick] >> 1] = True
             j += step
             p = edges[j - trick] ^ trick
-            allowed[p >> 1] = True
             j += step
         child = cycle[j]
-        label[ends[p ^ 1]] = label[child] = T
+        set_label(child, T, leaves(child))
+        label[ends[p ^ 1]] = T
         via[ends[p ^ 1]] = via[child] = p
-        best[child] = -1
+        join_tree(child, root)
         j += step
         while cycle[j] != entry:
             child = cycle[j]
@@ -297,15 +321,27 @@ def max_weight_matching(
                 j += step
                 continue
             reached = -1
-            for y in leaves(child):
-                if label[y] != FREE:
-                    reached = y
-                    break
+            for x in leaves(child):
+                # Reached by a tight edge from an S-vertex still in a tree (an older mark can
+                # name a vertex whose tree was taken apart since).
+                if label[x] == T and via[x] >= 0:
+                    v = ends[via[x]]
+                    if label[top[v]] == S and y(v) + y(x) == w2[via[x] >> 1]:
+                        reached = x
+                        break
             if reached >= 0:
                 label[reached] = FREE
                 label[ends[mate[base[child]]]] = FREE
                 assign_label(reached, T, via[reached])
             j += step
+        reexamine([x for child in cycle if label[child] == FREE for x in leaves(child)])
+        label[b] = FREE
+        via[b] = tree[b] = -1
+        held[b] = []
+        children[b] = []
+        links[b] = []
+        base[b] = -1
+        unused.append(b)
 
     def augment_blossom(b: int, v: int) -> None:
         """Swap matched and unmatched edges inside blossom b so that vertex v becomes its base."""
@@ -360,113 +396,132 @@ def max_weight_matching(
                 mate[j] = via[bt]
                 p = via[bt] ^ 1
 
-    stages = 0
-    for _ in range(n + 1):
-        stages += 1
-        if check is not None:
-            check()
-        for b in range(2 * n):
-            label[b] = FREE
-            best[b] = -1
-        for b in range(n, 2 * n):
-            best_list[b] = None
-        for k in range(m):
-            allowed[k] = False
-        queue.clear()
-        for v in range(n):
-            if mate[v] == -1 and label[top[v]] == FREE:
-                assign_label(v, S, -1)
-        augmented = False
-        while True:
-            while queue and not augmented:
-                v = queue.pop()
-                bv = top[v]
-                for p in out[v]:
-                    k = p >> 1
-                    w = ends[p]
-                    bw = top[w]
-                    if bv == bw:
-                        continue
-                    if not allowed[k]:
-                        k_slack = dual[v] + dual[w] - w2[k]
-                        if k_slack <= 0:
-                            allowed[k] = True
-                    if allowed[k]:
-                        if label[bw] == FREE:
-                            assign_label(w, T, p ^ 1)
-                        elif label[bw] == S:
-                            found = scan_blossom(v, w)
-                            if found >= 0:
-                                add_blossom(found, k)
-                                bv = top[v]
-                            else:
-                                augment_matching(k)
-                                augmented = True
-                                break
-                        elif label[w] == FREE:
-                            # w is inside a T-blossom and first reached here: remember how, for
-                            # when that blossom is expanded.
-                            label[w] = T
-                            via[w] = p ^ 1
-                    elif label[bw] == S:
-                        if best[bv] == -1 or k_slack < slack(best[bv]):
-                            best[bv] = k
-                    elif label[w] == FREE and (best[w] == -1 or k_slack < slack(best[w])):
-                        best[w] = k
-            if augmented:
-                break
-            # Dual adjustment: the largest step that keeps every dual feasible.
-            kind, delta, edge, blossom = 1, min(dual[:n]), -1, -1  # 1: a vertex dual reaches 0
-            for v in range(n):
-                if label[top[v]] == FREE and best[v] != -1:
-                    d = slack(best[v])
-                    if d < delta:
-                        kind, delta, edge = 2, d, best[v]  # an edge S - free becomes tight
-            for b in range(2 * n):
-                if parent[b] == -1 and label[b] == S and best[b] != -1:
-                    d = slack(best[b]) >> 1
-                    if d < delta:
-                        kind, delta, edge = 3, d, best[b]  # an edge S - S becomes tight
-            for b in range(n, 2 * n):
-                if base[b] >= 0 and parent[b] == -1 and label[b] == T and dual[b] < delta:
-                    kind, delta, blossom = 4, dual[b], b  # a T-blossom's dual reaches 0
-            for v in range(n):
-                lv = label[top[v]]
-                if lv == S:
-                    dual[v] -= delta
-                elif lv == T:
-                    dual[v] += delta
-            for b in range(n, 2 * n):
-                if base[b] >= 0 and parent[b] == -1:
-                    if label[b] == S:
-                        dual[b] += delta
-                    elif label[b] == T:
-                        dual[b] -= delta
-            if kind == 1:
-                break  # optimal: no vertex dual can decrease any more
-            if kind == 2:
-                allowed[edge] = True
-                i, j = ends[2 * edge], ends[2 * edge + 1]
-                if label[top[i]] == FREE:
-                    i = j
-                queue.append(i)
-            elif kind == 3:
-                allowed[edge] = True
-                queue.append(ends[2 * edge])
-            else:
-                expand_blossom(blossom, False)
-        if not augmented:
-            break
-        for b in range(n, 2 * n):
-            if parent[b] == -1 and base[b] >= 0 and label[b] == S and dual[b] == 0:
-                expand_blossom(b, True)
+    def dissolve(root: int) -> list[int]:
+        """Unlabel the tree of ``root`` (just matched); returns its vertices."""
+        freed: list[int] = []
+        for b in members.pop(root):
+            if tree[b] != root or parent[b] != -1 or label[b] == FREE or (b >= n and base[b] < 0):
+                continue
+            vertices = leaves(b)
+            set_label(b, FREE, vertices)
+            tree[b] = -1
+            stack = [b]
+            while stack:  # forget the labels inside, too
+                x = stack.pop()
+                label[x] = FREE
+                if x >= n:
+                    stack.extend(children[x])
+            freed.extend(vertices)
+        roots.discard(root)
+        return freed
 
+    def tight(v: int, p: int) -> None:
+        """Edge p from S-vertex v, known tight: grow, shrink or augment."""
+        w = ends[p]
+        bw = top[w]
+        lw = label[bw]
+        if lw == FREE:
+            assign_label(w, T, p ^ 1)
+        elif lw == S:
+            found = scan_blossom(v, w)
+            if found >= 0:
+                add_blossom(found, p >> 1)
+            else:
+                joined = (tree[top[v]], tree[bw])
+                augment_matching(p >> 1)
+                reexamine(dissolve(joined[0]) + dissolve(joined[1]))
+                if check is not None:
+                    check()
+        elif label[w] == FREE:
+            # w is inside a T-blossom and first reached here: remember how, for when that
+            # blossom is expanded.
+            label[w] = T
+            via[w] = p ^ 1
+
+    def scan(v: int) -> None:
+        for p in out[v]:
+            bv = top[v]
+            if label[bv] != S:
+                return  # v's tree was taken apart by an augmentation
+            w = ends[p]
+            bw = top[w]
+            if bv == bw:
+                continue
+            s = y(v) + y(w) - w2[p >> 1]
+            if s <= 0:
+                tight(v, p)
+            elif label[bw] == S:
+                heapq.heappush(events, (now + (s >> 1), EDGE, p >> 1, 0))
+            elif label[bw] == FREE:
+                heapq.heappush(events, (now + s, EDGE, p >> 1, 0))
+            # S - T: the slack stays; reexamine() pushes it if the T side is unlabelled
+
+    for v in range(n):
+        roots.add(v)
+        members[v] = []
+        tree[v] = v
+        set_label(v, S, [v])
+        join_tree(v, v)
+        via[v] = -1
+        queue.append(v)
+    popped = 0
+    while True:
+        while queue:
+            v = queue.pop()
+            if label[top[v]] == S:
+                scan(v)
+        if not roots:
+            break
+        # The free vertices' duals are equal (all roots, moving together): they reach zero at
+        # `finish`, and then the matching is optimal.
+        some_root = next(iter(roots))
+        finish = now + y(some_root)
+        event = None
+        while events and events[0][0] < finish:
+            when, kind, x, seen = heapq.heappop(events)
+            popped += 1
+            if check is not None and popped % 4096 == 0:
+                check()
+            if kind == EXPAND:
+                if version[x] == seen and label[x] == T and parent[x] == -1 and base[x] >= 0:
+                    event = (when, kind, x, 0)
+                    break
+                continue
+            i, j = ends[2 * x], ends[2 * x + 1]
+            bi, bj = top[i], top[j]
+            if bi == bj:
+                continue
+            if label[bi] != S:
+                i, j, bi, bj = j, i, bj, bi
+            if label[bi] != S or label[bj] == T:
+                continue
+            s = y(i) + y(j) - w2[x]
+            due = now + ((s >> 1) if label[bj] == S else s)
+            if due > when:
+                heapq.heappush(events, (due, kind, x, 0))  # moved later since it was pushed
+                continue
+            if due < when:  # a tight edge was missed: the duals are no longer feasible
+                raise RuntimeError("blossom: an edge became tight unnoticed")
+            event = (when, kind, x, 1 if i == ends[2 * x] else 0)
+            break
+        if event is None:
+            now = finish
+            break
+        when, kind, x, side = event
+        now = when
+        if kind == EXPAND:
+            expand_blossom(x)
+        else:
+            v = ends[2 * x] if side else ends[2 * x + 1]
+            tight(v, (2 * x + 1) if side else (2 * x))
+
+    dual = [y(v) for v in range(n)] + [z(b) for b in range(n, 2 * n)]
     partner = np.array([ends[p] if p >= 0 else -1 for p in mate], dtype=np.int64)
     number = {b: i for i, b in enumerate(b for b in range(n, 2 * n) if base[b] >= 0)}
     inner = np.array([number.get(parent[v], -1) for v in range(n)], dtype=np.int64)
     around = np.array([number.get(parent[b], -1) for b in number], dtype=np.int64)
-    z = np.array([dual[b] for b in number], dtype=np.int64)
-    return BlossomResult(partner, np.array(dual[:n], dtype=np.int64), inner, around, z, stages)
+    zs = np.array([dual[b] for b in number], dtype=np.int64)
+    return BlossomResult(partner, np.array(dual[:n], dtype=np.int64), inner, around, zs, popped)
 
 
 def slacks(first: np.ndarray, second: np.ndarray, weight: np.ndarray, result: BlossomResult) -> np.ndarray:
@@ -475,15 +530,44 @@ def slacks(first: np.ndarray, second: np.ndarray, weight: np.ndarray, result: Bl
     first = np.asarray(first, dtype=np.int64)
     second = np.asarray(second, dtype=np.int64)
     slack = result.dual[first] + result.dual[second] - 2 * np.asarray(weight, dtype=np.int64)
-    if len(result.z):
-        table, _ = result.ancestry()
-        common = np.flatnonzero(result.inner[first] >= 0)
-        for level in table:  # outermost first: an edge leaves at the first level it splits
-            here = level[first[common]]
-            common = common[(here >= 0) & (here == level[second[common]])]
-            if len(common) == 0:
-                break
-            slack[common] += 2 * result.z[level[first[common]]]
+    count = len(result.z)
+    if count == 0:
+        return slack
+    position, low, high = result.forest()
+    up = np.where(result.parent >= 0, result.parent, -1)
+    # z summed from the outermost blossom down to each blossom; and each one's outermost.
+    total = np.zeros(count, dtype=np.int64)
+    outer = np.arange(count)
+    order = np.argsort(low - high, kind="stable")  # larger first: parents before children
+    for b in order.tolist():
+        p = int(up[b])
+        total[b] = result.z[b] + (total[p] if p >= 0 else 0)
+        outer[b] = outer[p] if p >= 0 else b
+    inner_u, inner_v = result.inner[first], result.inner[second]
+    both = np.flatnonzero((inner_u >= 0) & (inner_v >= 0))
+    both = both[outer[inner_u[both]] == outer[inner_v[both]]]
+    if len(both) == 0:
+        return slack
+    # The innermost blossom holding both ends: climb from u's innermost by binary lifting to
+    # the highest one not holding v; its parent is it (unless u's innermost holds v already).
+    target = position[second[both]]
+    b = inner_u[both]
+
+    def holds(blossom: np.ndarray) -> np.ndarray:
+        safe = np.maximum(blossom, 0)
+        return (blossom >= 0) & (low[safe] <= target) & (target < high[safe])
+
+    jumps = [up]
+    while (jumps[-1] >= 0).any():
+        last = jumps[-1]
+        jumps.append(np.where(last >= 0, last[np.maximum(last, 0)], -1))
+    done = holds(b)
+    for jump in reversed(jumps):
+        ahead = jump[b]
+        move = ~done & (ahead >= 0) & ~holds(ahead)
+        b = np.where(move, ahead, b)
+    lowest = np.where(done, b, up[b])
+    slack[both] += 2 * total[lowest]
     return slack
 
 
@@ -500,9 +584,10 @@ def certify(n: int, first: np.ndarray, second: np.ndarray, weight: np.ndarray, r
     if len(mate) != n or (dual < 0).any() or (result.z < 0).any():
         return False
     try:
-        _, size = result.ancestry()
+        _, low, high = result.forest()
     except ValueError:
         return False
+    size = high - low
     if (size % 2 == 0).any():
         return False
     matched = np.flatnonzero(mate >= 0)
