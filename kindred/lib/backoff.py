@@ -1,10 +1,15 @@
 """Capped exponential backoff for loops that must outlive a database that is locked or gone."""
 
 import contextlib
+import logging
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.db import InterfaceError, OperationalError, connections
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # What a database does when it is locked, restarting or unreachable; anything else is a bug
 # that should end the process (and its supervisor restarts it, saying why).
@@ -48,3 +53,23 @@ def sleep(seconds: float, *, tick: Callable[[], None] | None = None) -> None:
         if tick:
             tick()
         time.sleep(min(1.0, left))
+
+
+def retry_database_trouble(write: Callable[[], T], *, what: str, attempts: int = 10) -> T:
+    """Run `write` (one short transaction) until the database takes it: a lock held by someone
+    else, or a dropped connection, is waited out with capped backoff (about two minutes over
+    ten attempts) before the error is raised. For what must not be lost, like the record of an
+    email already sent."""
+    backoff = Backoff(first=0.5, cap=30.0)
+    for attempt in range(1, attempts + 1):
+        try:
+            return write()
+        except DATABASE_TROUBLE as exc:
+            if attempt == attempts:
+                raise
+            logger.warning("Database error while %s: %s. Retrying in %.1f s.", what, exc, backoff.delay)
+            for conn in connections.all(initialized_only=True):
+                if not conn.in_atomic_block:  # a broken connection is replaced by the next query
+                    conn.close_if_unusable_or_obsolete()
+            backoff.wait()
+    raise AssertionError("unreachable")

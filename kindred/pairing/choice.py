@@ -320,19 +320,35 @@ def request_ask_more(*, request: MentorRequest, question: str) -> MentorRequest:
     return request
 
 
-@transaction.atomic
+EXPIRE_AT_ONCE = 100
+
+
 def requests_expire(*, now: dt.datetime | None = None) -> int:
-    """Expire pending requests past their date and tell the mentees (run by `manage.py sweep`)."""
+    """Expire pending requests past their date and tell the mentees (run by `manage.py sweep`).
+
+    Requests are claimed EXPIRE_AT_ONCE at a time in one short transaction; their notices are
+    rendered and queued after it, so the write lock is never held while emails are rendered."""
     now = now or timezone.now()
     expired = 0
-    for request in MentorRequest.objects.select_for_update(skip_locked=True).filter(
-        status=RequestStatus.PENDING, expires_at__lte=now
-    ):
-        request.status, request.decided_at = RequestStatus.EXPIRED, now
-        request.save(update_fields=["status", "decided_at"])
-        _notify(request, "pairing/email/request_expired", to=request.mentee.user)
-        expired += 1
-    return expired
+    while True:
+        with transaction.atomic():
+            ids = list(
+                MentorRequest.objects.select_for_update(skip_locked=True)
+                .filter(status=RequestStatus.PENDING, expires_at__lte=now)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:EXPIRE_AT_ONCE]
+            )
+            MentorRequest.objects.filter(pk__in=ids, status=RequestStatus.PENDING).update(
+                status=RequestStatus.EXPIRED, decided_at=now
+            )
+        if not ids:
+            return expired
+        claimed = MentorRequest.objects.filter(pk__in=ids).select_related(
+            "program__organization", "mentee__user", "mentor__user"
+        )
+        for request in claimed:
+            _notify(request, "pairing/email/request_expired", to=request.mentee.user)
+        expired += len(ids)
 
 
 def _notify(request: MentorRequest, template_dir: str, *, to: User) -> None:

@@ -1,8 +1,10 @@
 """Program invitations: templates with placeholders, the batch sender the worker runs, reminders.
 
 Sending is restartable and at-most-once per invitation: a batch claims rows by moving them from
-`queued` to `sending` with a conditional UPDATE, sends them, and records `sent` or `failed`. A
-crash mid-batch leaves rows in `sending`; they are not retried on their own (better a missed
+`queued` to `sending` with a conditional UPDATE in one short transaction, sends them outside any
+transaction, and records `sent` or `failed` in another short one (waiting out a locked
+database), so the write lock is never held while a mail server talks. A crash mid-batch leaves
+rows in `sending`; they are not retried on their own (better a missed
 invitation than a duplicate): "Resend failed" queues failed rows and those stuck in `sending`
 again. Invitations to a program still in draft wait, queued, until registration opens (the sweep
 starts them), since their link would not work before."""
@@ -22,6 +24,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from kindred.accounts.models import User
+from kindred.lib.backoff import retry_database_trouble
 from kindred.lib.mail import email_queue, from_address
 from kindred.orgs.selectors import absolute_url, email_branding
 from kindred.programs.models import Program, Status
@@ -177,25 +180,45 @@ def invitations_start_waiting() -> int:
 
 
 def _claim(program_id: int, reminder: bool) -> list[ProgramInvitation]:
-    """Take up to BATCH_SIZE rows for this worker: a conditional UPDATE per row, so two workers
-    never send the same invitation."""
+    """Take up to BATCH_SIZE rows for this worker in one short transaction: the rows are locked
+    (PostgreSQL skips those another worker holds; on SQLite the write lock serialises claims) and
+    moved on with a conditional UPDATE, so two workers never send the same invitation."""
     if reminder:
-        candidates = ProgramInvitation.objects.filter(
-            program_id=program_id, reminder_due=True, status=InvitationStatus.SENT
-        )
+        waiting, claimed = Q(reminder_due=True, status=InvitationStatus.SENT), {"reminder_due": False}
     else:
-        candidates = ProgramInvitation.objects.filter(program_id=program_id, status=InvitationStatus.QUEUED)
-    claimed = []
-    for pk in candidates.order_by("pk").values_list("pk", flat=True)[:BATCH_SIZE]:
-        rows = ProgramInvitation.objects.filter(pk=pk)
-        won = (
-            rows.filter(reminder_due=True, status=InvitationStatus.SENT).update(reminder_due=False)
-            if reminder
-            else rows.filter(status=InvitationStatus.QUEUED).update(status=InvitationStatus.SENDING)
+        waiting, claimed = Q(status=InvitationStatus.QUEUED), {"status": InvitationStatus.SENDING}
+    with transaction.atomic():
+        ids = list(
+            ProgramInvitation.objects.select_for_update(skip_locked=True)
+            .filter(waiting, program_id=program_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:BATCH_SIZE]
         )
-        if won:
-            claimed.append(pk)
-    return list(ProgramInvitation.objects.filter(pk__in=claimed).select_related("program__organization"))
+        ProgramInvitation.objects.filter(waiting, pk__in=ids).update(**claimed)
+    return list(ProgramInvitation.objects.filter(pk__in=ids).select_related("program__organization"))
+
+
+def _record_sent(sent: list[int], failed: dict[int, str]) -> None:
+    """Record a batch's outcome in one short transaction, waiting out a locked database: these
+    emails are gone, and a row left `sending` would be sent again by "Resend failed"."""
+
+    def write() -> None:
+        with transaction.atomic():
+            sending = ProgramInvitation.objects.filter(status=InvitationStatus.SENDING)
+            sending.filter(pk__in=sent).update(status=InvitationStatus.SENT, error="", sent_at=timezone.now())
+            for pk, error in failed.items():
+                sending.filter(pk=pk).update(status=InvitationStatus.FAILED, error=error, sent_at=None)
+
+    retry_database_trouble(write, what="recording sent invitations")
+
+
+def _record_reminded(reminded: list[int]) -> None:
+    def write() -> None:
+        ProgramInvitation.objects.filter(pk__in=reminded).update(
+            reminders_sent=F("reminders_sent") + 1, last_reminded_at=timezone.now()
+        )
+
+    retry_database_trouble(write, what="recording sent reminders")
 
 
 def _deliver(invitation: ProgramInvitation, setup: ProgramSetup, *, reminder: bool) -> str:
@@ -218,20 +241,21 @@ def send_invitation_batch(program_id: int) -> dict[str, int]:
     if program.status == Status.DRAFT:
         return {"sent": 0, "failed": 0, "reminded": 0}  # the links work once registration opens
     setup = setup_for(program)
-    counts = {"sent": 0, "failed": 0, "reminded": 0}
+    # Claim, send and record are separate steps: no transaction is open while the mail server talks.
+    sent, failed = [], {}
     for invitation in _claim(program_id, reminder=False):
-        error = _deliver(invitation, setup, reminder=False)
-        status = InvitationStatus.FAILED if error else InvitationStatus.SENT
-        ProgramInvitation.objects.filter(pk=invitation.pk, status=InvitationStatus.SENDING).update(
-            status=status, error=error, sent_at=None if error else timezone.now()
-        )
-        counts["failed" if error else "sent"] += 1
-    for invitation in _claim(program_id, reminder=True):
-        if not _deliver(invitation, setup, reminder=True):
-            ProgramInvitation.objects.filter(pk=invitation.pk).update(
-                reminders_sent=F("reminders_sent") + 1, last_reminded_at=timezone.now()
-            )
-            counts["reminded"] += 1
+        if error := _deliver(invitation, setup, reminder=False):
+            failed[invitation.pk] = error
+        else:
+            sent.append(invitation.pk)
+    _record_sent(sent, failed)
+    reminded = [
+        invitation.pk
+        for invitation in _claim(program_id, reminder=True)
+        if not _deliver(invitation, setup, reminder=True)
+    ]
+    _record_reminded(reminded)
+    counts = {"sent": len(sent), "failed": len(failed), "reminded": len(reminded)}
     more = ProgramInvitation.objects.filter(
         program_id=program_id, status=InvitationStatus.QUEUED
     ).exists() or (

@@ -1,0 +1,116 @@
+"""Bulk sends keep their write transactions short: a batch is claimed in one short transaction,
+sent with no transaction open, and recorded in another short one that waits out a locked
+database instead of losing what was sent."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.db import OperationalError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from kindred.lib import mail as lib_mail
+from kindred.pairing import choice
+from kindred.pairing.models import MentorRequest
+from kindred.registration import invitations as inv
+from kindred.registration.models import ProgramInvitation
+from tests.factories import RegistrationFactory
+from tests.registration.helpers import open_program
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_real_waiting(monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("kindred.lib.backoff.sleep", lambda seconds, tick=None: None)
+
+
+def invite(program, n: int) -> None:  # type: ignore[no-untyped-def]
+    open_program(program)
+    ProgramInvitation.objects.bulk_create(
+        [ProgramInvitation(program=program, email=f"person{i}@x.test") for i in range(n)]
+    )
+
+
+def writes_to_invitations(queries: CaptureQueriesContext) -> int:
+    return sum(
+        1
+        for q in queries.captured_queries
+        if q["sql"].startswith("UPDATE") and "registration_programinvitation" in q["sql"]
+    )
+
+
+def test_a_batch_writes_a_fixed_number_of_times_whatever_its_size(program):
+    invite(program, inv.BATCH_SIZE)
+    with CaptureQueriesContext(connection) as queries:
+        counts = inv.send_invitation_batch.call(program.pk)
+    assert counts["sent"] == inv.BATCH_SIZE and len(mail.outbox) == inv.BATCH_SIZE
+    assert writes_to_invitations(queries) <= 3  # claim, record the sent, (reminders: none)
+    assert set(ProgramInvitation.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_sent_invitations_are_recorded_even_if_the_database_is_locked_meanwhile(program):
+    invite(program, 3)
+    refused = []
+
+    def locked_once(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        recording = sql.startswith("UPDATE") and "registration_programinvitation" in sql
+        if recording and "sent" in (params or ()) and not refused:
+            refused.append(sql)
+            raise OperationalError("database is locked")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(locked_once):
+        counts = inv.send_invitation_batch.call(program.pk)
+    assert refused  # the lock was met
+    assert counts["sent"] == 3 and len(mail.outbox) == 3
+    assert set(ProgramInvitation.objects.values_list("status", flat=True)) == {"sent"}
+    assert inv.send_invitation_batch.call(program.pk)["sent"] == 0  # nothing goes twice
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_transaction_is_open_while_invitations_go_out(program, monkeypatch):
+    invite(program, 3)
+    inside = []
+    real_send = inv.EmailMultiAlternatives.send
+
+    def send(message, *args, **kwargs):  # type: ignore[no-untyped-def]
+        inside.append(transaction.get_connection().in_atomic_block)
+        return real_send(message, *args, **kwargs)
+
+    monkeypatch.setattr(inv.EmailMultiAlternatives, "send", send)
+    inv.send_invitation_batch.call(program.pk)
+    assert inside == [False, False, False]
+
+
+def expired_requests(program, n: int) -> list[MentorRequest]:  # type: ignore[no-untyped-def]
+    past = timezone.now() - dt.timedelta(days=1)
+    return [
+        MentorRequest.objects.create(
+            program=program,
+            mentee=RegistrationFactory(program=program, role="mentee"),
+            mentor=RegistrationFactory(program=program, role="mentor"),
+            expires_at=past,
+        )
+        for _ in range(n)
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_expiry_notices_are_rendered_after_the_requests_are_claimed_not_inside(program, monkeypatch):
+    requests = expired_requests(program, 3)
+    inside = []
+    real_render = lib_mail.render_email
+
+    def render(*args, **kwargs):  # type: ignore[no-untyped-def]
+        inside.append(transaction.get_connection().in_atomic_block)
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(lib_mail, "render_email", render)
+    monkeypatch.setattr(choice, "EXPIRE_AT_ONCE", 2, raising=False)  # two short transactions
+    assert choice.requests_expire() == 3
+    assert inside == [False, False, False]
+    assert set(MentorRequest.objects.values_list("status", flat=True)) == {"expired"}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(r.mentee.user.email for r in requests)
+    assert choice.requests_expire() == 0  # each mentee is told once
