@@ -7,6 +7,7 @@ import runpy
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +42,16 @@ def test_error_pages_carry_the_policy_too(client_for, alice):  # type: ignore[no
     response = client_for(alice).get("/o/nowhere/")
     assert response.status_code == 404
     assert directives(response["Content-Security-Policy"]) == POLICY
+
+
+def test_a_refused_form_gets_our_own_page_without_inline_style(alice):  # type: ignore[no-untyped-def]
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(alice)
+    response = browser.post("/orgs/new/", {"name": "Forged"})
+    assert response.status_code == 403
+    assert directives(response["Content-Security-Policy"]) == POLICY
+    content = response.content.decode()
+    assert "This form has expired" in content and "<style" not in content
 
 
 # -- the templates ------------------------------------------------------------------------------
