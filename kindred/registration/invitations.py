@@ -183,6 +183,7 @@ def _claim(program_id: int, reminder: bool) -> list[ProgramInvitation]:
     """Take up to BATCH_SIZE rows for this worker in one short transaction: the rows are locked
     (PostgreSQL skips those another worker holds; on SQLite the write lock serialises claims) and
     moved on with a conditional UPDATE, so two workers never send the same invitation."""
+    claimed: dict[str, object]
     if reminder:
         waiting, claimed = Q(reminder_due=True, status=InvitationStatus.SENT), {"reminder_due": False}
     else:
