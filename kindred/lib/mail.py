@@ -1,7 +1,7 @@
 """Outgoing email: every message is rendered from three templates, then queued for the worker.
 
 Requests never talk to the mail server: `email_send` enqueues a django-tasks job after the
-surrounding transaction commits, and the worker (`manage.py db_worker`) delivers it."""
+surrounding transaction commits, and the worker (`manage.py worker`) delivers it."""
 
 from collections.abc import Mapping, Sequence
 from email.utils import formataddr, parseaddr
