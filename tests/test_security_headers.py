@@ -64,8 +64,9 @@ INLINE = {
         r"<script\b(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I
     ),
     "a <style> block (use kindred.css)": re.compile(r"<style\b", re.I),
-    "a style attribute (use a class)": re.compile(r"\sstyle\s*=", re.I),
-    "an on* event handler (use data-* and a static script)": re.compile(r"\son[a-z]+\s*=", re.I),
+    # An attribute follows whitespace, or a template tag that adds it ({% if x %}onclick=...).
+    "a style attribute (use a class)": re.compile(r"(?:\s|%}|}})style\s*=", re.I),
+    "an on* event handler (use data-* and a static script)": re.compile(r"(?:\s|%}|}})on[a-z]+\s*=", re.I),
     "a javascript: URL": re.compile(r"javascript:", re.I),
 }
 
@@ -101,6 +102,8 @@ def test_the_template_scan_sees_pages_and_catches_each_kind():  # type: ignore[n
         "<script>alert(1)</script>",
         '<div style="color:red">',
         '<button onclick="go()">',
+        '<form {% if x %}onsubmit="return go()"{% endif %}>',
+        '<p {{ attrs }}style="color:red">',
         "<style>p{}</style>",
         '<a href="javascript:go()">',
     ):
