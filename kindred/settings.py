@@ -68,9 +68,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kindred.lib.body_limit.BodyLimitMiddleware",  # first: refuses a too-large body before it is read
     "kindred.lib.nul.RefuseNulMiddleware",  # before sessions: a NUL never reaches a query
     "csp.middleware.CSPMiddleware",
-    "kindred.lib.body_limit.BodyLimitMiddleware",  # first: refuses a too-large body before it is read
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
