@@ -172,13 +172,23 @@ def mentorship_reassign(
 
 @transaction.atomic
 def mentorships_complete(*, program: Program, by: User | None) -> int:
-    """At the end of the program every active mentorship completes."""
+    """At the end of the program every active mentorship completes: one UPDATE and one batched
+    INSERT of events, so the write lock is held briefly even for thousands of mentorships."""
     active = list(
-        Mentorship.objects.select_for_update().filter(program=program, status=MentorshipStatus.ACTIVE)
+        Mentorship.objects.select_for_update()
+        .filter(program=program, status=MentorshipStatus.ACTIVE)
+        .values_list("pk", flat=True)
     )
-    for mentorship in active:
-        _end(mentorship, status=MentorshipStatus.COMPLETED, reason="")
-        _log(mentorship, "completed", by, "The program ended")
+    Mentorship.objects.filter(program=program, status=MentorshipStatus.ACTIVE).update(
+        status=MentorshipStatus.COMPLETED, ended_at=timezone.now(), end_reason=""
+    )
+    MentorshipEvent.objects.bulk_create(
+        [
+            MentorshipEvent(mentorship_id=pk, kind="completed", by=by, note="The program ended")
+            for pk in active
+        ],
+        batch_size=1000,
+    )
     return len(active)
 
 

@@ -114,3 +114,26 @@ def test_expiry_notices_are_rendered_after_the_requests_are_claimed_not_inside(p
     assert set(MentorRequest.objects.values_list("status", flat=True)) == {"expired"}
     assert sorted(m.to[0] for m in mail.outbox) == sorted(r.mentee.user.email for r in requests)
     assert choice.requests_expire() == 0  # each mentee is told once
+
+
+def test_completing_a_program_writes_a_fixed_number_of_times_whatever_its_size(program):
+    from kindred.pairing.mentorships import mentorships_complete
+    from kindred.pairing.models import Mentorship
+
+    def mentorships(n: int) -> None:
+        Mentorship.objects.bulk_create(
+            [
+                Mentorship(program=program, mentor=RegistrationFactory(program=program, role="mentor"))
+                for _ in range(n)
+            ]
+        )
+
+    mentorships(2)
+    with CaptureQueriesContext(connection) as few:
+        assert mentorships_complete(program=program, by=None) == 2
+    mentorships(30)
+    with CaptureQueriesContext(connection) as many:
+        assert mentorships_complete(program=program, by=None) == 30
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert set(Mentorship.objects.values_list("status", flat=True)) == {"completed"}
+    assert all(m.events.get().kind == "completed" for m in Mentorship.objects.all())
