@@ -2,6 +2,7 @@
 
     python bench/matching.py                      # 500, 2,000, 10,000 and 50,000 mentees
     python bench/matching.py --sizes 500,2000     # a quick run
+    python bench/matching.py --sizes "" --peer-sizes 101,301,1001   # only the peer pairs table
 
 Each engine run is the whole CLI (``python -m kindred.matching solve``: read JSON, parse, score,
 solve, certificate, reasons, write JSON) in its own process, timed from outside, with the peak
@@ -215,15 +216,78 @@ def bench_size(n: int, objective: str, reference_gib: float, workdir: Path, repe
     return row
 
 
+def generate_peer(n: int, objective: str = "max_participation", group_size: int = 2) -> dict:
+    """A peer pool from the same questionnaire: everyone both grows and offers skills."""
+    data = generate(n)
+    people = [{"id": p["id"], "attributes": p["attributes"]} for p in data["mentees"]]
+    for person in people:
+        person["attributes"]["strengths"] = person["attributes"]["skills_to_grow"]
+    criteria = [c for c in data["criteria"] if c["name"] in ("skills", "location", "timezone", "experience")]
+    return {
+        "mode": "peer",
+        "objective": objective,
+        "group_size": group_size,
+        "criteria": criteria,
+        "participants": people,
+    }
+
+
+PEER_REFERENCE = """
+import json, sys, time
+import networkx as nx
+from kindred.matching import parse_problem
+from kindred.matching.score import Scorer
+from kindred.matching.solve import _peer_edges
+start = time.perf_counter()
+problem = parse_problem(json.load(open(sys.argv[1])))
+a, b, value = _peer_edges(Scorer(problem))
+n = len(problem.mentees)
+graph = nx.Graph()
+participation = problem.objective == "max_participation"
+for x, y, v in zip(a.tolist(), b.tolist(), value.tolist()):
+    graph.add_edge(x, y, weight=v if participation else v * (n + 1) + 1, value=v)
+chosen = nx.max_weight_matching(graph, maxcardinality=participation)
+total = sum(graph[x][y]["value"] for x, y in chosen)
+seconds = time.perf_counter() - start
+print(json.dumps({"matched": len(chosen), "total_score": total / 200, "seconds": seconds}))
+"""
+
+
+def bench_peer(n: int, objective: str, reference_max: int, workdir: Path, repeat: int) -> str:
+    """One row of the peer pairs table: the whole CLI, and networkx's exact blossom (maximum
+    cardinality first for max_participation) on the same allowed pairs where n <= reference_max."""
+    path = workdir / f"peer-{n}-{objective}.json"
+    path.write_text(json.dumps(generate_peer(n, objective)))
+    runs = [
+        run_measured([sys.executable, "-m", "kindred.matching", "solve", str(path), "--time-limit", "0"])
+        for _ in range(repeat)
+    ]
+    if len({stdout for *_, stdout in runs}) != 1:
+        raise SystemExit(f"peer {n}, {objective}: runs of the same problem printed different results")
+    seconds, cpu, _, stdout = sorted(runs)[len(runs) // 2]
+    peak = max(run[2] for run in runs)
+    out = json.loads(stdout)
+    cert = out["certificate"]
+    proof = f"optimal r{cert['rounds']}" if cert["optimal"] else "NOT PROVEN"
+    row = (
+        f"{n:>7} {objective:<17} {seconds:>8.2f} {cpu:>7.2f} {peak:>8.0f} {out['matched']:>7} "
+        f"{len(out['unmatched']):>5} {out['total_score']:>12.2f} {proof:>12}"
+    )
+    if n <= reference_max:
+        ref_seconds, _, _, ref_out = run_measured([sys.executable, "-c", PEER_REFERENCE, str(path)])
+        ref = json.loads(ref_out)
+        pairs_gap = ref["matched"] - out["matched"]
+        gap = f"{pairs_gap} pairs" if pairs_gap else f"{round(ref['total_score'] - out['total_score'], 3):g}"
+        row += f" {ref_seconds:>7.1f} {gap:>6}"
+    else:
+        row += f" {'n/a':>7} {'n/a':>6}"
+    return row
+
+
 def bench_circles(n: int, k: int) -> str:
     from kindred.matching import parse_problem, solve
 
-    data = generate(n)
-    people = [{"id": p["id"], "attributes": p["attributes"]} for p in data["mentees"]]
-    for person in people:  # a peer pool: everyone both grows and offers skills
-        person["attributes"]["strengths"] = person["attributes"]["skills_to_grow"]
-    criteria = [c for c in data["criteria"] if c["name"] in ("skills", "location", "timezone", "experience")]
-    problem = parse_problem({"mode": "peer", "group_size": k, "criteria": criteria, "participants": people})
+    problem = parse_problem(generate_peer(n, group_size=k))
     start = time.perf_counter()
     solution = solve(problem)
     seconds = time.perf_counter() - start
@@ -249,8 +313,33 @@ def main() -> None:
     parser.add_argument(
         "--circles", type=int, default=300, help="peer pool size for the circles row (0: skip)"
     )
+    parser.add_argument("--peer-sizes", default="101,301,1001", help="peer pool sizes for pairs ('': skip)")
+    parser.add_argument(
+        "--peer-reference-max", type=int, default=301, help="largest pool networkx is run on (default 301)"
+    )
     args = parser.parse_args()
     sizes = [int(x) for x in args.sizes.split(",") if x]
+    peer_sizes = [int(x) for x in args.peer_sizes.split(",") if x]
+    if sizes:
+        bench_mentoring(sizes, args)
+    if peer_sizes:
+        header = (
+            f"{'peers':>7} {'objective':<17} {'seconds':>8} {'cpu s':>7} {'peak MiB':>8} {'pairs':>7} "
+            f"{'alone':>5} {'total score':>12} {'certificate':>12} {'nx s':>7} {'gap':>6}"
+        )
+        print()
+        print(header)
+        print("-" * len(header))
+        with tempfile.TemporaryDirectory() as tmp:
+            for n in peer_sizes:
+                for objective in args.objectives.split(","):
+                    row = bench_peer(n, objective, args.peer_reference_max, Path(tmp), max(1, args.repeat))
+                    print(row, flush=True)
+    if args.circles:
+        print(bench_circles(args.circles, 3))
+
+
+def bench_mentoring(sizes: list[int], args: argparse.Namespace) -> None:
     header = (
         f"{'mentees':>7} {'mentors':>7} {'objective':<17} {'seconds':>8} {'cpu s':>7} {'peak MiB':>8} "
         f"{'matched':>7} "
@@ -278,8 +367,6 @@ def main() -> None:
                     f"{row['total_score']:>12.2f} {proof:>14}"
                 )
                 print(f"{n:>7} {row['mentors']:>7} {objective:<17} {engine} {ref}", flush=True)
-    if args.circles:
-        print(bench_circles(args.circles, 3))
 
 
 if __name__ == "__main__":
