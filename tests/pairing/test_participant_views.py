@@ -255,3 +255,58 @@ def test_the_admin_mentorship_page_shows_since_when_and_why(client_for, alice, w
     m = paired(program, mentee, mentor)
     content = client_for(alice).get(f"{A}{m.pk}/").content.decode()
     assert f"Since {m.started_at:%b} {m.started_at.day}" in content and "Skills +40" in content
+
+
+@pytest.mark.parametrize("posted", ["²", "9" * 30, "-1", "abc", ""])
+def test_a_mentors_request_action_with_a_malformed_id_is_a_404(client_for, world, posted):
+    program, mentee, mentor = world
+    choice.request_create(program=program, mentee=mentee, mentor=mentor, message="")
+    response = client_for(mentor.user).post(P + "requests/", {"request": posted, "action": "accept"})
+    assert response.status_code == 404
+    assert MentorRequest.objects.get().status == "pending"
+
+
+def test_free_text_over_its_limit_is_refused_with_a_message(client_for, world):
+    program, mentee, mentor = world
+    request = choice.request_create(program=program, mentee=mentee, mentor=mentor, message="")
+    page = client_for(mentor.user).post(
+        P + "requests/", {"request": request.pk, "action": "decline", "response": "n" * 2001}, follow=True
+    )
+    assert "Keep it under 2,000 characters (this is 2,001)." in page.content.decode()
+    assert MentorRequest.objects.get().status == "pending"
+    asked = client_for(mentee.user).post(f"{P}mentors/{mentor.pk}/", {"message": "p" * 60_000}, follow=True)
+    assert "Keep it under 2,000 characters" in asked.content.decode()
+
+
+def test_a_long_not_a_fit_reason_is_refused_not_a_500(client_for, world):
+    # The reason goes into a 300-character history note with the person's name: on PostgreSQL a
+    # 1,000-character reason used to fail the insert.
+    program, mentee, mentor = world
+    m = paired(program, mentee, mentor)
+    page = client_for(mentee.user).post(
+        f"{P}mentorship/{m.pk}/not-a-fit/", {"reason": "r" * 1000}, follow=True
+    )
+    assert "Keep it under 250 characters" in page.content.decode()
+    assert Mentorship.objects.get().status == "active"
+
+
+def test_a_search_of_sixty_thousand_characters_is_cut_not_a_500(client_for, world, alice):
+    program, mentee, mentor = world
+    paired(program, mentee, mentor)
+    page = client_for(alice).get(A, {"q": "M" * 60_000})
+    assert page.status_code == 200 and page.context["query"] == "M" * 200
+    choose = client_for(mentee.user).get(P + "mentors/", {"q": "x" * 60_000})
+    assert choose.status_code == 200 and choose.context["query"] == "x" * 200
+
+
+def test_a_member_removed_from_the_organization_loses_every_participant_page(client_for, world):
+    from kindred.orgs.models import Membership
+
+    program, mentee, mentor = world
+    m = paired(program, mentee, mentor)
+    Membership.objects.filter(user=mentee.user).delete()
+    client = client_for(mentee.user)
+    for url in (P + "mentorship/", P + "mentors/", f"{P}mentors/{mentor.pk}/"):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"{P}mentorship/{m.pk}/not-a-fit/", {"reason": "x"}).status_code == 404
+    assert Mentorship.objects.get().status == "active"
