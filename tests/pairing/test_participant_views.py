@@ -278,9 +278,9 @@ def test_free_text_over_its_limit_is_refused_with_a_message(client_for, world):
     assert "Keep it under 2,000 characters" in asked.content.decode()
 
 
-def test_a_long_not_a_fit_reason_is_refused_not_a_500(client_for, world):
-    # The reason goes into a 300-character history note with the person's name: on PostgreSQL a
-    # 1,000-character reason used to fail the insert.
+def test_a_long_not_a_fit_reason_is_refused_rather_than_cut(client_for, world):
+    # The reason is kept in a 300-character history note with the person's name: a longer one was
+    # silently cut. Now the person is told, and nothing ends.
     program, mentee, mentor = world
     m = paired(program, mentee, mentor)
     page = client_for(mentee.user).post(
