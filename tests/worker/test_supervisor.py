@@ -5,6 +5,7 @@ supervisor stops everything and exits non-zero."""
 import os
 import signal
 import socket
+import time
 from pathlib import Path
 
 from tests.worker.conftest import Site, wait_for
@@ -75,3 +76,26 @@ def test_a_killed_or_hung_worker_is_restarted_and_a_dead_web_server_stops_everyt
     assert supervisor.wait(timeout=90) != 0
     assert "The web server exited with code -9; stopping Kindred." in site.output("serve.out")
     assert not any(alive(pid) for pid in everyone.values())
+
+
+def test_a_worker_waiting_out_a_long_lock_keeps_its_heartbeat_and_runs_every_task_once(
+    site: Site, stop_afterwards
+):
+    tags = [f"locked-{i}" for i in range(3)]
+    site.enqueue("record", tags)
+    with site.locked():
+        supervisor = site.start(
+            "serve_all", "--port", str(free_port()), "--heartbeat-timeout", "15", output="serve.out"
+        )
+        stop_afterwards.append(supervisor)
+        wait_for(lambda: "worker" in children(supervisor.pid), what="the worker")
+        worker = children(supervisor.pid)["worker"]
+        time.sleep(20)  # longer than the heartbeat timeout, far longer than the busy timeout
+        assert children(supervisor.pid).get("worker") == worker, site.output("serve.out")
+        assert site.ran() == []
+    wait_for(
+        lambda: all(site.results()[tag] == "SUCCESSFUL" for tag in tags), what="the tasks after the lock"
+    )
+    assert site.ran() == sorted(tags)
+    assert "The worker" not in site.output("serve.out")  # never restarted
+    assert "Database error while claiming the next task: database is locked" in site.output("serve.out")
