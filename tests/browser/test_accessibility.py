@@ -170,9 +170,17 @@ FOCUSED = """() => {
     value: el.value || "", group: el.closest("[data-role-question]") ? "role" : "",
     text: (el.innerText || el.labels?.[0]?.innerText || "").trim(),
     ring: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
+    ringColour: style.outlineColor,
     shown: box.width > 0 && box.height > 0 && !el.closest("[hidden]"),
   };
 }"""
+
+
+def contrast_on_white(css_colour: str) -> float:
+    """WCAG contrast ratio of an opaque `rgb(r, g, b)` colour against white."""
+    channels = [int(c) / 255 for c in css_colour[css_colour.index("(") + 1 : -1].split(",")[:3]]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
 
 
 def tab_to(page, wanted, back: bool = False, limit: int = 80) -> dict:  # type: ignore[no-untyped-def]
@@ -185,6 +193,7 @@ def tab_to(page, wanted, back: bool = False, limit: int = 80) -> dict:  # type: 
             continue
         assert focused["shown"], f"focus went to an element that is not shown: {focused}"
         assert focused["ring"], f"no visible focus ring on {focused}"
+        assert contrast_on_white(focused["ringColour"]) >= 3, f"a faint focus ring on {focused}"
         if wanted(focused):
             return focused
     raise AssertionError(f"Tab did not reach the element within {limit} presses")
@@ -223,6 +232,11 @@ def answer_by_keyboard(page) -> None:  # type: ignore[no-untyped-def]
                 page.keyboard.type("5")
         elif focused["tag"] in ("input", "textarea") and not focused["value"]:
             page.keyboard.type("I answered this with the keyboard alone.")
+
+
+def on_heading(page, step: int) -> None:  # type: ignore[no-untyped-def]
+    """Focus follows the reader to the new step's heading, not back to the top of the page."""
+    page.wait_for_function(f"() => document.activeElement.id === 'step-title-{step}'", timeout=5_000)
 
 
 def test_a_participant_registers_with_the_keyboard_alone(demo, page):
@@ -269,8 +283,15 @@ def test_a_participant_registers_with_the_keyboard_alone(demo, page):
                 page.keyboard.press("Enter")
             break
         page.keyboard.press("Enter")
-        # Focus follows the reader to the new step's heading instead of the page's top.
-        page.wait_for_function(f"() => document.activeElement.id === 'step-title-{number + 1}'")
+        on_heading(page, number + 1)
+        if number == 2:
+            # Back with Shift+Tab and Space, then forward again.
+            tab_to(page, lambda f: f["text"] == "Back", back=True)
+            page.keyboard.press("Space")
+            on_heading(page, number)
+            tab_to(page, lambda f: f["text"] == "Next")
+            page.keyboard.press("Enter")
+            on_heading(page, number + 1)
     errors = page.locator(".errorlist, .messages").all_inner_texts()
     assert page.url.endswith("/register/done/"), f"not registered: {errors}"
     assert f"You're registered for {program.name}" in page.content()
