@@ -77,10 +77,10 @@ class ResilientWorker(Worker):
         close_old_connections()
         if self._maybe_claimed is not None:
             pk, started_at = self._maybe_claimed
-            self._maybe_claimed = None
             ours = DBTaskResult.objects.filter(
                 pk=pk, status=TaskResultStatus.RUNNING, started_at=started_at
             ).first()
+            self._maybe_claimed = None  # only once the database has answered
             if ours is not None and ours.worker_ids[-1:] == [self.worker_id]:
                 logger.warning("Task id=%s was claimed before the database error; running it now.", pk)
                 return ours
