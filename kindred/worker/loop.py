@@ -138,21 +138,18 @@ class ResilientWorker(Worker):
     def _record(self, db_task_result: DBTaskResult, return_value: Any, error: BaseException | None) -> None:
         while True:
             try:
-                try:
-                    close_old_connections()  # the task may have left a broken connection behind
-                    if error is None:
-                        db_task_result.set_successful(return_value)
-                    else:
-                        db_task_result.set_failed(error)
-                except DATABASE_TROUBLE:
-                    raise
-                except Exception as exc:
-                    if error is not None:
-                        raise
-                    error = exc  # e.g. a return value JSON cannot hold: the task failed after all
-                    continue
+                close_old_connections()  # the task may have left a broken connection behind
+                if error is None:
+                    db_task_result.set_successful(return_value)
+                else:
+                    db_task_result.set_failed(error)
             except DATABASE_TROUBLE as exc:
                 self._database_trouble(exc, f"recording the result of task id={db_task_result.id}")
+                continue
+            except Exception as exc:
+                if error is not None:
+                    raise
+                error = exc  # e.g. a return value JSON cannot hold: the task failed after all
                 continue
             self.backoff.reset()
             return

@@ -30,3 +30,9 @@ def record_when_told(tag: str) -> str:
         time.sleep(0.05)
     _append(tag)
     return tag
+
+
+@task()
+def returns_what_json_cannot_hold(tag: str) -> object:
+    _append(tag)
+    return {1, 2}

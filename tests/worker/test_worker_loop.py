@@ -59,3 +59,15 @@ def test_a_claim_whose_commit_errs_after_landing_runs_once(_database_queue, monk
     task = DBTaskResult.objects.get()
     assert task.status == "SUCCESSFUL" and task.worker_ids == ["worker-under-test"]
     assert ran(_database_queue) == ["claimed"]
+
+
+def test_a_result_the_database_cannot_store_is_recorded_as_a_failure(_database_queue):
+    from tests.worker.tasks import returns_what_json_cannot_hold
+
+    returns_what_json_cannot_hold.enqueue("odd")
+    record.enqueue("next")
+    call_command("worker", "--batch", "--no-startup-delay")
+    statuses = dict(DBTaskResult.objects.values_list("task_path", "status"))
+    assert statuses["tests.worker.tasks.returns_what_json_cannot_hold"] == "FAILED"
+    assert statuses["tests.worker.tasks.record"] == "SUCCESSFUL"
+    assert ran(_database_queue) == ["next", "odd"]
