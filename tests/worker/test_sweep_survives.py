@@ -28,6 +28,7 @@ def test_a_locked_database_is_logged_and_the_next_turn_sweeps(monkeypatch, caplo
     monkeypatch.setattr(sweep, "programs_complete_ended", lambda: 0)
     monkeypatch.setattr(sweep, "invitations_start_waiting", lambda: 0)
     monkeypatch.setattr(sweep, "imports_fail_stale", lambda: 0)
+    monkeypatch.setattr(sweep, "domains_check_pending", lambda: 0, raising=False)
     # No real waiting, and the test's own connection stays open.
     monkeypatch.setattr("kindred.lib.backoff.time.sleep", lambda seconds: None)
     monkeypatch.setattr(sweep, "drop_connections", lambda: None, raising=False)
