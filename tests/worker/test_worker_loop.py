@@ -3,7 +3,7 @@ COMMIT reported an error after it had landed is found again and run, once."""
 
 import pytest
 from django.core.management import call_command
-from django.db import OperationalError, connections
+from django.db import InterfaceError, OperationalError, connections
 from django_tasks_db.models import DBTaskResult
 
 from kindred.worker.loop import ResilientWorker
@@ -32,7 +32,10 @@ def test_worker_batch_runs_everything_queued_then_stops(_database_queue):
     assert ran(_database_queue) == ["a", "b"]
 
 
-def test_a_claim_whose_commit_errs_after_landing_runs_once(_database_queue, monkeypatch):
+@pytest.mark.parametrize(
+    "error", [OperationalError("disk I/O error"), InterfaceError("connection already closed")], ids=repr
+)
+def test_a_claim_whose_commit_errs_after_landing_runs_once(_database_queue, monkeypatch, error):
     record.enqueue("claimed")
     conn = connections["default"]
     real_commit, failed = conn._commit, []
@@ -41,7 +44,7 @@ def test_a_claim_whose_commit_errs_after_landing_runs_once(_database_queue, monk
         real_commit()
         if not failed:  # the claim's COMMIT: it landed, but the client hears an error
             failed.append(True)
-            raise OperationalError("disk I/O error")
+            raise error
 
     monkeypatch.setattr(conn, "_commit", commit_then_err)
     worker = ResilientWorker(
