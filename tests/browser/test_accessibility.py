@@ -277,6 +277,18 @@ def test_a_participant_registers_with_the_keyboard_alone(demo, page):
 
     steps = page.locator("section.step").count()
     assert steps > 1
+    # Submitting with nothing answered: the page comes back at the first step with an error, and
+    # the error messages pass the scan too.
+    for number in range(1, steps):
+        tab_to(page, lambda f: f["text"] == "Next")
+        page.keyboard.press("Enter")
+        on_heading(page, number + 1)
+    tab_to(page, lambda f: f["text"] == "Submit registration")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator(".question-field.has-error").count() > 0
+    problems += scan(page, axe, f"{page.url} (unanswered)")[0]
+
     for number in range(1, steps + 1):
         heading = page.locator("section.step:visible h2").inner_text()
         assert heading.startswith(f"Step {number} of {steps}"), heading
