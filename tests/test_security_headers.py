@@ -157,7 +157,13 @@ SECURITY_SETTINGS = (
 
 def settings_from(monkeypatch, **env: str) -> dict:  # type: ignore[no-untyped-def]
     """kindred/settings.py evaluated afresh with this environment (production-shaped)."""
-    for name in ("DEBUG", "BEHIND_HTTPS_PROXY", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS"):
+    for name in (
+        "DEBUG",
+        "BEHIND_HTTPS_PROXY",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_HSTS_PRELOAD",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SECRET_KEY", "a-production-shaped-secret-key-with-many-characters-0123456789")
     for name, value in env.items():
@@ -189,6 +195,9 @@ def test_hsts_length_and_subdomains_are_configurable(client, settings, monkeypat
     apply(settings, values)
     secure = client.get("/accounts/login/", headers={"x-forwarded-proto": "https"})
     assert secure["Strict-Transport-Security"] == "max-age=3600"
+    apply(settings, settings_from(monkeypatch, BEHIND_HTTPS_PROXY="true", SECURE_HSTS_PRELOAD="true"))
+    secure = Client().get("/accounts/login/", headers={"x-forwarded-proto": "https"})  # reads settings anew
+    assert secure["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
 
 
 def test_without_the_proxy_there_is_no_redirect_and_no_hsts(client, settings, monkeypatch):  # type: ignore[no-untyped-def]
