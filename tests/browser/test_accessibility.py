@@ -301,7 +301,7 @@ def test_a_participant_registers_with_the_keyboard_alone(demo, page):
         page.keyboard.press("Enter")
         on_heading(page, number + 1)
         if number == 2:
-            # Back with Shift+Tab and Space, then forward again.
+            # From step 3 back to step 2 with Shift+Tab and Space, then forward again.
             tab_to(page, lambda f: f["text"] == "Back", back=True)
             page.keyboard.press("Space")
             on_heading(page, number)
