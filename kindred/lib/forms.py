@@ -1,13 +1,33 @@
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxLengthValidator
 
 from kindred.lib.ids import id_or_404
 
 # A search box: longer text is cut, never sent whole to the database (SQLite refuses a LIKE
 # pattern over 50,000 bytes; nobody searches for a paragraph).
 SEARCH_MAX_LENGTH = 200
+
+
+FormClass = TypeVar("FormClass", bound=type[forms.BaseForm])
+
+
+def text_limits(**limits: int) -> Callable[[FormClass], FormClass]:
+    """Cap text fields that their model leaves unbounded (a TextField), on the form class itself:
+    the browser stops at the limit (`maxlength`) and the form says so past it."""
+
+    def decorate(form_class: FormClass) -> FormClass:
+        for name, limit in limits.items():
+            field = form_class.base_fields[name]  # type: ignore[attr-defined]
+            field.max_length = limit
+            field.validators.append(MaxLengthValidator(limit))
+            field.widget.attrs["maxlength"] = str(limit)
+        return form_class
+
+    return decorate
 
 
 def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:

@@ -79,6 +79,8 @@ def program_view(need: ProgramNeed) -> Callable[..., Callable[..., HttpResponse]
             request: HttpRequest, org_slug: str, program_slug: str, *args: Any, **kwargs: Any
         ) -> HttpResponse:
             pa = get_program_for(request.user, org_slug, program_slug, need=need)  # type: ignore[arg-type]
+            if need in ("applicant", "member") and pa.program.status == Status.DRAFT:
+                raise Http404  # no participant page yet, even for the staff (they have the preview)
             request.brand = pa.program.organization  # type: ignore[attr-defined]
             return view(request, pa, *args, **kwargs)
 

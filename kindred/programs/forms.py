@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 
+from kindred.lib.forms import text_limits
 from kindred.programs.models import STRUCTURE_HELP, Program, Purpose, Status, Structure
 
 
@@ -21,6 +22,7 @@ class StructureSelect(forms.RadioSelect):
         return option
 
 
+@text_limits(description=5000)
 class ProgramForm(forms.ModelForm):
     class Meta:
         model = Program

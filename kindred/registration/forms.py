@@ -3,6 +3,7 @@ from typing import Any, cast
 from django import forms
 from django.http import QueryDict
 
+from kindred.lib.forms import text_limits
 from kindred.lib.ids import parse_id
 from kindred.orgs.models import SkillKind
 from kindred.programs.models import Program
@@ -99,6 +100,7 @@ class SkillForm(forms.Form):
     name = forms.CharField(max_length=SKILL_NAME_MAX_LENGTH)
 
 
+@text_limits(benefits=5000)
 class AccessForm(forms.ModelForm):
     class Meta:
         model = ProgramSetup
@@ -115,6 +117,7 @@ class InviteForm(forms.Form):
     emails = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "one@example.com, two@example.com"}),
         required=False,
+        max_length=2 * 1024 * 1024,  # as much as the file may hold
         help_text="Paste addresses separated by commas, spaces or new lines.",
     )
     file = forms.FileField(
@@ -140,6 +143,7 @@ class InviteForm(forms.Form):
         return data
 
 
+@text_limits(invitation_body=10_000, reminder_body=10_000)
 class EmailTemplatesForm(forms.ModelForm):
     class Meta:
         model = ProgramSetup

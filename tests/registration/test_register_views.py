@@ -248,3 +248,11 @@ def test_refused_answers_start_no_registration_and_no_membership(client, qs, acm
     too_long = client.post(URL + "autosave/", {f"q{qs['hope'].pk}": "x" * 200_000})
     assert too_long.status_code == 400 and too_long.json()["detail"] == "Your answers are too long to save."
     assert not Registration.objects.filter(user=guest).exists()
+
+
+def test_a_drafts_participant_pages_do_not_exist_even_for_its_staff(client_for, alice, program):
+    client = client_for(alice)
+    assert client.get(URL).status_code == 404
+    assert client.post(URL, {"action": "submit"}).status_code == 404
+    assert client.get("/o/acme/p/hand-up/mentorship/").status_code == 404
+    assert not Registration.objects.exists()
