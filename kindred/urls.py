@@ -1,12 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path, register_converter
+from django.urls import include, path
 
-from kindred.lib.ids import IdConverter, NumberConverter
 from kindred.orgs import views as org_views
 
-# Before any app's patterns are built: an id or a number out of range is a 404, never a query.
-register_converter(IdConverter, "id")
-register_converter(NumberConverter, "num")
+# Ids in URLs are <id:...> (kindred.accounts registers it): out of range is a 404, never a query.
 
 urlpatterns = [
     path("", org_views.home, name="home"),

@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
+from kindred.demo.data import DEMO_PASSWORD, load_demo
 from tests.conftest import CHROMIUM_ARGS
+from tests.factories import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -47,3 +49,25 @@ def page(chromium, live_server) -> Iterator:  # type: ignore[no-untyped-def]
         # connections by context); close it here or PostgreSQL cannot drop the test database.
         connections.close_all()
         assert errors == [], f"browser console errors: {errors}"
+
+
+def log_in(page, email: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    """Log in through the real login form (after leaving any earlier session)."""
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+
+
+def log_in_demo(page, email: str) -> None:  # type: ignore[no-untyped-def]
+    log_in(page, email, DEMO_PASSWORD)
+
+
+@pytest.fixture
+def demo(transactional_db, live_server, settings):  # type: ignore[no-untyped-def]
+    """The demo organization in the test database."""
+    # Email previews show images by absolute URL: point them at this server, not the default port.
+    settings.SITE_URL = live_server.url
+    load_demo()

@@ -1,5 +1,6 @@
 """Accessibility: every page each demo user can reach passes axe-core with no serious or critical
-violation, and a participant registers for an open demo program with the keyboard alone.
+violation, and a participant registers for an open demo program with the keyboard alone. The
+same crawl checks the Content-Security-Policy: every page carries it and raises no violation.
 
 The scan crawls instead of listing pages, so a page added later is covered as soon as a link
 reaches it. It keeps a few URLs per URL pattern (resolved with Django's resolver) to stay fast.
@@ -12,11 +13,11 @@ import pytest
 from django.urls import Resolver404, resolve, reverse
 
 from kindred.accounts.models import User
-from kindred.demo.data import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+from kindred.demo.data import DEMO_LOGINS, DEMO_PASSWORD
 from kindred.orgs.models import Role
 from kindred.programs.models import Program
 from kindred.registration.models import ProgramInvitation, Registration
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, log_in_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,27 +34,12 @@ SKIP_NAMESPACES = {"admin"}
 BLOCKING = {"serious", "critical"}
 
 
-@pytest.fixture
-def demo(transactional_db, live_server, settings):  # type: ignore[no-untyped-def]
-    # Email previews show images by absolute URL: point them at this server, not the default port.
-    settings.SITE_URL = live_server.url
-    load_demo()
-
-
 def entrances() -> list[str]:
     """Pages people arrive at from outside (an email or a shared link) rather than by a link here."""
     program = Program.objects.get(slug="hand-up-mentorship")
     invitation = ProgramInvitation.objects.filter(program=program, registration=None).first()
     assert invitation is not None
     return [reverse("registration:invited", args=[invitation.token]), "/accounts/password/reset/key/x-y/"]
-
-
-def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
 
 
 def scan(page, axe, url: str) -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-def]
@@ -116,6 +102,11 @@ def crawl(page, axe, starts: list[str]) -> tuple[dict[str, list[str]], list[str]
             problems.append(f"HTTP {response.status if response else '?'} at {url}")
             continue
         visited[pattern(landed, statuses) or resolve(here.path).view_name].append(landed)
+        # The same walk checks the Content-Security-Policy: a violation is a console error, and
+        # every page must carry the strict policy.
+        policy = response.headers.get("content-security-policy", "")
+        if "script-src 'self'" not in policy or "style-src 'self'" not in policy:
+            problems.append(f"no strict Content-Security-Policy at {landed}: {policy!r}")
         blocking, advisory = scan(page, axe, landed)
         problems += blocking
         advice += advisory
@@ -148,7 +139,7 @@ def test_every_reachable_page_has_no_serious_accessibility_violation(demo, page,
 
     axe = Axe()
     if visitor != "anonymous":
-        log_in(page, visitor)
+        log_in_demo(page, visitor)
     visited, problems, advice = crawl(page, axe, ["/", *(entrances() if visitor == "anonymous" else [])])
 
     lines = [f"Accessibility crawl as {visitor}: {sum(map(len, visited.values()))} pages, "]

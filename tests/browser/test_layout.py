@@ -2,19 +2,11 @@
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.browser.conftest import log_in
 from tests.registration.helpers import questionnaire
 from tests.registration.test_registrant_detail import URL, register
 
 BOX = "el => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }"
-
-
-def log_in(page, user):  # type: ignore[no-untyped-def]
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
 
 
 @pytest.mark.browser
@@ -22,7 +14,7 @@ def log_in(page, user):  # type: ignore[no-untyped-def]
 def test_registrants_toolbar_fits_one_row_and_shows_the_whole_placeholder(page, alice, program):
     qs = questionnaire(program)
     register(program, qs, "mentee")
-    log_in(page, alice)
+    log_in(page, alice.email)
     page.goto(URL + "?q=a")  # with the "Clear" link too
     toolbar = page.locator("form.toolbar")
     tops = {round(toolbar.locator(s).evaluate(BOX)[1] / 10) for s in ("#q", "#role", "#status", "#option")}
@@ -42,7 +34,7 @@ def test_registrants_toolbar_fits_one_row_and_shows_the_whole_placeholder(page, 
 @pytest.mark.django_db(transaction=True)
 def test_question_tools_stay_top_right_beside_a_long_type_line(page, alice, program):
     qs = questionnaire(program)
-    log_in(page, alice)
+    log_in(page, alice.email)
     page.goto("/o/acme/programs/hand-up/questionnaire/")
     card = page.locator(f"#question-{qs['skills_to_grow'].pk}")
     assert "linked to" in card.locator(".question-head .kicker").inner_text().lower()
@@ -58,7 +50,7 @@ def test_question_tools_stay_top_right_beside_a_long_type_line(page, alice, prog
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_members_search_shows_its_whole_placeholder_beside_the_filter_button(page, alice):
-    log_in(page, alice)
+    log_in(page, alice.email)
     page.goto("/o/acme/members/?q=a")
     toolbar = page.locator("form.toolbar")
     box = "el => { const r = el.getBoundingClientRect(); return [r.top, r.bottom]; }"

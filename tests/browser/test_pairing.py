@@ -5,21 +5,11 @@ import pytest
 
 from kindred.pairing import criteria
 from kindred.pairing.models import Mentorship, MentorshipMember, Proposal
-from tests.browser.conftest import ARTIFACTS
-from tests.factories import PASSWORD
+from tests.browser.conftest import ARTIFACTS, log_in
 from tests.pairing.test_services import register, set_pairing
 from tests.registration.helpers import questionnaire
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, email):  # type: ignore[no-untyped-def]
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
 
 
 def test_admin_runs_locks_publishes_then_a_mentee_chooses(page, program, alice):
