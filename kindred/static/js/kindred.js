@@ -29,4 +29,25 @@
   }
   document.querySelectorAll("[data-width]").forEach(function (el) { el.style.width = percent(el.dataset.width); });
   document.querySelectorAll("[data-height]").forEach(function (el) { el.style.height = percent(el.dataset.height); });
+
+  // Follow a background job: fetch its JSON status every second (every 5 s after an error) and
+  // hand it to `update`, until `update` says the job is over by returning true (then reload:
+  // the page shows the result).
+  window.Kindred = {
+    follow: function (url, update) {
+      function poll() {
+        fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+          .then(function (r) {
+            if (!r.ok) throw new Error(r.status);
+            return r.json();
+          })
+          .then(function (s) {
+            if (update(s)) window.location.reload();
+            else window.setTimeout(poll, 1000);
+          })
+          .catch(function () { window.setTimeout(poll, 5000); });
+      }
+      window.setTimeout(poll, 1000);
+    },
+  };
 })();
