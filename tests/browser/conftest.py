@@ -1,4 +1,3 @@
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,11 +12,12 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
-def page(chromium, live_server) -> Iterator:  # type: ignore[no-untyped-def]
+def page(chromium, live_server, monkeypatch) -> Iterator:  # type: ignore[no-untyped-def]
     """A Playwright page in Debian's headless Chromium, pointed at the live test server."""
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
-    # test itself (reading mail.outbox, checking rows) are still plain synchronous code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # test itself (reading mail.outbox, checking rows) are still plain synchronous code. Only for
+    # this test: a later one (manage.py check --deploy) must not inherit it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)

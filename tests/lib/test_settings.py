@@ -59,7 +59,12 @@ def test_debug_accepts_a_short_secret_for_development():
 
 
 def test_check_deploy_passes_with_production_shaped_settings():
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECRET_KEY", "DEBUG", "SECURE_"))}
+    # Only what a production host sets: nothing a test or the developer's shell left behind.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SECRET_KEY", "DEBUG", "SECURE_", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
     env.update(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
