@@ -124,9 +124,13 @@ def test_brand_css_serves_the_colour_and_a_readable_text_colour(client):  # type
     response = client.get("/brand.css?colour=0f766e")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/css")
-    assert response.content.decode() == ":root { --brand: #0f766e; --on-brand: #ffffff; }\n"
+    assert response.content.decode() == (
+        ":root { --brand: #0f766e; --on-brand: #ffffff; --brand-ink: #0f766e; }\n"
+    )
     assert "immutable" in response["Cache-Control"]
-    assert "--on-brand: #111827" in client.get("/brand.css?colour=fde047").content.decode()
+    light = client.get("/brand.css?colour=fde047").content.decode()
+    assert "--on-brand: #111827" in light
+    assert "--brand-ink: #7e7024" in light  # yellow links would be unreadable on white
 
 
 @pytest.mark.parametrize("colour", ["", "red", "0F766E", "0f766e;}body{x", "0f766e0", "%00"])

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kindred.accounts.http import AuthedRequest
 from kindred.accounts.selectors import verified_emails
-from kindred.lib.colour import text_on
+from kindred.lib.colour import ink_on_white, text_on
 from kindred.lib.forms import add_errors, search_text
 from kindred.orgs import services
 from kindred.orgs.access import OrgAccess
@@ -125,7 +125,8 @@ def brand_css(request: HttpRequest) -> HttpResponse:
     colour = request.GET.get("colour", "")
     if not re.fullmatch(r"[0-9a-f]{6}", colour):
         raise Http404
-    css = f":root {{ --brand: #{colour}; --on-brand: {text_on('#' + colour)}; }}\n"
+    brand = f"#{colour}"
+    css = f":root {{ --brand: {brand}; --on-brand: {text_on(brand)}; --brand-ink: {ink_on_white(brand)}; }}\n"
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
