@@ -1,13 +1,14 @@
 """Program invitations: templates with placeholders, the batch sender the worker runs, reminders.
 
 Sending is restartable and at-most-once per invitation: a batch claims rows by moving them from
-`queued` to `sending` with a conditional UPDATE in one short transaction, sends them outside any
-transaction, and records `sent` or `failed` in another short one (waiting out a locked
-database), so the write lock is never held while a mail server talks. A crash mid-batch leaves
-rows in `sending`; they are not retried on their own (better a missed
-invitation than a duplicate): "Resend failed" queues failed rows and those stuck in `sending`
-again. Invitations to a program still in draft wait, queued, until registration opens (the sweep
-starts them), since their link would not work before."""
+`queued` to `sending` (stamping `claimed_at`) with a conditional UPDATE in one short transaction,
+then, one row at a time, sends outside any transaction and records `sent` or `failed` right away
+in a short transaction of its own (waiting out a locked database), so the write lock is never
+held while a mail server talks and at most the one email in flight is unrecorded when a worker
+dies. Rows left `sending` are not retried on their own (better a missed invitation than a
+duplicate): "Resend failed" queues failed rows and those claimed more than an hour ago and still
+`sending` again. Invitations to a program still in draft wait, queued, until registration opens
+(the sweep starts them), since their link would not work before."""
 
 import datetime as dt
 import re
@@ -154,9 +155,11 @@ STUCK_AFTER = dt.timedelta(hours=1)
 
 @transaction.atomic
 def invitations_resend(*, program: Program) -> int:
-    """Queue failed invitations, and those stuck sending for an hour, to be sent again."""
+    """Queue failed invitations, and those claimed by a worker over an hour ago and still not
+    recorded (the worker died), to be sent again. A batch still going out is not touched: its
+    rows were claimed moments ago, however old the invitations are."""
     _can_invite(program)
-    stuck = Q(status=InvitationStatus.SENDING, created_at__lt=timezone.now() - STUCK_AFTER)
+    stuck = Q(status=InvitationStatus.SENDING, claimed_at__lt=timezone.now() - STUCK_AFTER)
     n = ProgramInvitation.objects.filter(Q(status=InvitationStatus.FAILED) | stuck, program=program).update(
         status=InvitationStatus.QUEUED, error=""
     )
@@ -182,12 +185,14 @@ def invitations_start_waiting() -> int:
 def _claim(program_id: int, reminder: bool) -> list[ProgramInvitation]:
     """Take up to BATCH_SIZE rows for this worker in one short transaction: the rows are locked
     (PostgreSQL skips those another worker holds; on SQLite the write lock serialises claims) and
-    moved on with a conditional UPDATE, so two workers never send the same invitation."""
+    moved on with a conditional UPDATE, so two workers never send the same invitation. The
+    `claimed_at` stamp is what "Resend failed" measures a stuck row by."""
     claimed: dict[str, object]
     if reminder:
         waiting, claimed = Q(reminder_due=True, status=InvitationStatus.SENT), {"reminder_due": False}
     else:
-        waiting, claimed = Q(status=InvitationStatus.QUEUED), {"status": InvitationStatus.SENDING}
+        waiting = Q(status=InvitationStatus.QUEUED)
+        claimed = {"status": InvitationStatus.SENDING, "claimed_at": timezone.now()}
     with transaction.atomic():
         ids = list(
             ProgramInvitation.objects.select_for_update(skip_locked=True)
@@ -199,27 +204,30 @@ def _claim(program_id: int, reminder: bool) -> list[ProgramInvitation]:
     return list(ProgramInvitation.objects.filter(pk__in=ids).select_related("program__organization"))
 
 
-def _record_sent(sent: list[int], failed: dict[int, str]) -> None:
-    """Record a batch's outcome in one short transaction, waiting out a locked database: these
-    emails are gone, and a row left `sending` would be sent again by "Resend failed"."""
+def _record_sent(invitation: ProgramInvitation, error: str) -> None:
+    """Record one invitation's outcome as soon as it is known, in a short transaction that waits
+    out a locked database: this email is gone, and a row left `sending` would be sent again by
+    "Resend failed" once its claim is an hour old."""
+    done: dict[str, object] = (
+        {"status": InvitationStatus.FAILED, "error": error, "sent_at": None}
+        if error
+        else {"status": InvitationStatus.SENT, "error": "", "sent_at": timezone.now()}
+    )
 
     def write() -> None:
         with transaction.atomic():
-            sending = ProgramInvitation.objects.filter(status=InvitationStatus.SENDING)
-            sending.filter(pk__in=sent).update(status=InvitationStatus.SENT, error="", sent_at=timezone.now())
-            for pk, error in failed.items():
-                sending.filter(pk=pk).update(status=InvitationStatus.FAILED, error=error, sent_at=None)
+            ProgramInvitation.objects.filter(pk=invitation.pk, status=InvitationStatus.SENDING).update(**done)
 
-    retry_database_trouble(write, what="recording sent invitations")
+    retry_database_trouble(write, what="recording a sent invitation")
 
 
-def _record_reminded(reminded: list[int]) -> None:
+def _record_reminded(invitation: ProgramInvitation) -> None:
     def write() -> None:
-        ProgramInvitation.objects.filter(pk__in=reminded).update(
+        ProgramInvitation.objects.filter(pk=invitation.pk).update(
             reminders_sent=F("reminders_sent") + 1, last_reminded_at=timezone.now()
         )
 
-    retry_database_trouble(write, what="recording sent reminders")
+    retry_database_trouble(write, what="recording a sent reminder")
 
 
 def _deliver(invitation: ProgramInvitation, setup: ProgramSetup, *, reminder: bool) -> str:
@@ -242,21 +250,17 @@ def send_invitation_batch(program_id: int) -> dict[str, int]:
     if program.status == Status.DRAFT:
         return {"sent": 0, "failed": 0, "reminded": 0}  # the links work once registration opens
     setup = setup_for(program)
-    # Claim, send and record are separate steps: no transaction is open while the mail server talks.
-    sent, failed = [], {}
+    # Claim, send and record are separate steps: no transaction is open while the mail server
+    # talks, and each outcome is written before the next email goes.
+    counts = {"sent": 0, "failed": 0, "reminded": 0}
     for invitation in _claim(program_id, reminder=False):
-        if error := _deliver(invitation, setup, reminder=False):
-            failed[invitation.pk] = error
-        else:
-            sent.append(invitation.pk)
-    _record_sent(sent, failed)
-    reminded = [
-        invitation.pk
-        for invitation in _claim(program_id, reminder=True)
-        if not _deliver(invitation, setup, reminder=True)
-    ]
-    _record_reminded(reminded)
-    counts = {"sent": len(sent), "failed": len(failed), "reminded": len(reminded)}
+        error = _deliver(invitation, setup, reminder=False)
+        _record_sent(invitation, error)
+        counts["failed" if error else "sent"] += 1
+    for invitation in _claim(program_id, reminder=True):
+        if not _deliver(invitation, setup, reminder=True):
+            _record_reminded(invitation)
+            counts["reminded"] += 1
     more = ProgramInvitation.objects.filter(
         program_id=program_id, status=InvitationStatus.QUEUED
     ).exists() or (

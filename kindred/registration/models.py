@@ -268,6 +268,8 @@ class ProgramInvitation(models.Model):
     )
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When a worker last took it to send; a row still `sending` an hour later is stuck.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     reminder_due = models.BooleanField(default=False)
     reminders_sent = models.PositiveSmallIntegerField(default=0)

@@ -1,8 +1,9 @@
 """Bulk sends keep their write transactions short: a batch is claimed in one short transaction,
-sent with no transaction open, and recorded in another short one that waits out a locked
-database instead of losing what was sent."""
+sent with no transaction open, each email's outcome recorded right after it in a short one that
+waits out a locked database instead of losing what was sent; nobody gets an invitation twice."""
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 from django.core import mail
@@ -33,20 +34,75 @@ def invite(program, n: int) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def writes_to_invitations(queries: CaptureQueriesContext) -> int:
-    return sum(
-        1
-        for q in queries.captured_queries
-        if q["sql"].startswith("UPDATE") and "registration_programinvitation" in q["sql"]
+class Crash(BaseException):
+    """The worker process dying mid-batch (SIGKILL, a supervisor restart)."""
+
+
+def sending_through(monkeypatch, during):  # type: ignore[no-untyped-def]
+    """Send for real, calling `during(n)` just before the n-th email (from 1) goes."""
+    real_send = inv.EmailMultiAlternatives.send
+    calls: list[str] = []
+
+    def send(message, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(message.to[0])
+        during(len(calls))
+        return real_send(message, *args, **kwargs)
+
+    monkeypatch.setattr(inv.EmailMultiAlternatives, "send", send)
+
+
+def sent_to() -> Counter[str]:
+    return Counter(m.to[0] for m in mail.outbox)
+
+
+def test_each_invitation_is_recorded_before_the_next_goes(program, monkeypatch):
+    invite(program, 4)
+    seen = []
+    sending_through(
+        monkeypatch, lambda n: seen.append(sorted(ProgramInvitation.objects.values_list("status", flat=True)))
     )
+    assert inv.send_invitation_batch.call(program.pk)["sent"] == 4
+    assert seen == [
+        ["sending"] * 4,
+        ["sending"] * 3 + ["sent"],
+        ["sending"] * 2 + ["sent"] * 2,
+        ["sending"] + ["sent"] * 3,
+    ]
 
 
-def test_a_batch_writes_a_fixed_number_of_times_whatever_its_size(program):
-    invite(program, inv.BATCH_SIZE)
-    with CaptureQueriesContext(connection) as queries:
-        counts = inv.send_invitation_batch.call(program.pk)
-    assert counts["sent"] == inv.BATCH_SIZE and len(mail.outbox) == inv.BATCH_SIZE
-    assert writes_to_invitations(queries) <= 3  # claim, record the sent, (reminders: none)
+def test_resend_failed_during_a_batch_sends_nobody_twice(program, monkeypatch):
+    invite(program, 3)
+    # Old invitations: only the claim's age may say a row is stuck, not the invitation's.
+    ProgramInvitation.objects.update(created_at=timezone.now() - dt.timedelta(hours=2))
+    resent = []
+    sending_through(monkeypatch, lambda n: n == 2 and resent.append(inv.invitations_resend(program=program)))
+    inv.send_invitation_batch.call(program.pk)
+    inv.send_invitation_batch.call(program.pk)
+    assert resent == [0]
+    assert sent_to() == {f"person{i}@x.test": 1 for i in range(3)}
+    assert set(ProgramInvitation.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_crash_mid_batch_leaves_only_the_unsent_to_resend(program, monkeypatch):
+    invite(program, 5)
+
+    def crash_at_third(n: int) -> None:
+        if n == 3:
+            raise Crash
+
+    sending_through(monkeypatch, crash_at_third)
+    with pytest.raises(Crash):
+        inv.send_invitation_batch.call(program.pk)
+    statuses = dict(ProgramInvitation.objects.values_list("email", "status"))
+    assert sorted(statuses.values()) == ["sending"] * 3 + ["sent"] * 2  # the two sent are recorded
+    assert inv.invitations_resend(program=program) == 0  # a claim of moments ago is not stuck yet
+    ProgramInvitation.objects.filter(status="sending").update(
+        claimed_at=timezone.now() - inv.STUCK_AFTER - dt.timedelta(minutes=1)
+    )
+    sending_through(monkeypatch, lambda n: None)
+    assert inv.invitations_resend(program=program) == 3
+    assert inv.send_invitation_batch.call(program.pk)["sent"] == 3
+    assert sent_to() == {f"person{i}@x.test": 1 for i in range(5)}
     assert set(ProgramInvitation.objects.values_list("status", flat=True)) == {"sent"}
 
 
