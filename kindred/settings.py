@@ -192,6 +192,8 @@ TASKS = {
 }
 # The dashboard warns administrators when queued work has waited this long: the worker may be down.
 WORKER_WARN_AFTER_MINUTES = env_int("WORKER_WARN_AFTER_MINUTES", 5)
+# ... and when a task has been running this long: its worker was killed mid-task, nothing reruns it.
+WORKER_STUCK_AFTER_MINUTES = env_int("WORKER_STUCK_AFTER_MINUTES", 60)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -20,7 +20,7 @@ from kindred.programs.forms import ProgramForm, StatusForm
 from kindred.programs.models import Enrollment, Program, Status
 from kindred.programs.pages import staff_program
 from kindred.programs.selectors import admin_dashboard, participant_home, program_counts
-from kindred.worker.selectors import queue_backlog
+from kindred.worker.selectors import worker_trouble
 
 
 @org_view()
@@ -31,7 +31,12 @@ def dashboard(request: AuthedRequest, access: OrgAccess) -> HttpResponse:
         return render(
             request,
             "programs/dashboard.html",
-            {"access": access, "organization": org, "rows": admin_dashboard(org), "backlog": queue_backlog()},
+            {
+                "access": access,
+                "organization": org,
+                "rows": admin_dashboard(org),
+                "worker_trouble": worker_trouble(),
+            },
         )
     rows = participant_home(org, request.user)
     return render(
