@@ -112,6 +112,24 @@ def site(tmp_path: Path, empty_queue: Path) -> Site:
     return Site(folder=tmp_path, db=db, env=_env(db, tmp_path))
 
 
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with every table (for commands that touch more than the queue), migrated once."""
+    folder = tmp_path_factory.mktemp("migrated")
+    made = Site(folder=folder, db=folder / "db.sqlite3", env=_env(folder / "db.sqlite3", folder))
+    done = made.manage("migrate", "--noinput", timeout=600)
+    assert done.returncode == 0, done.stderr
+    return made.db
+
+
+@pytest.fixture
+def full_site(tmp_path: Path, migrated: Path) -> Site:
+    db = tmp_path / "db.sqlite3"
+    with sqlite3.connect(migrated) as source, sqlite3.connect(db) as copy:
+        source.backup(copy)
+    return Site(folder=tmp_path, db=db, env=_env(db, tmp_path))
+
+
 @pytest.fixture
 def stop_afterwards() -> Iterator[list[subprocess.Popen[bytes]]]:
     started: list[subprocess.Popen[bytes]] = []
