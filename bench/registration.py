@@ -223,7 +223,7 @@ def main() -> None:
         print(f"{step:<34} {rows:>7,} {seconds:>9.2f} {queries:>12,}")
     registrations = Registration.objects.filter(program=program).count()
     print(
-        f"\ncreated {first.created_count:,}, then updated {again.updated_count:,}; "
+        f"\ncreated {first.created_count + first.joining_count:,}, then updated {again.updated_count:,}; "
         f"{registrations:,} registrations, {answers:,} answers loaded"
     )
     longest = max(TRANSACTIONS, key=lambda t: t[1])

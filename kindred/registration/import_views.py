@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -177,7 +178,7 @@ def import_report(request: AuthedRequest, org_slug: str, program_slug: str, job_
             pa,
             job=job,
             page=page,
-            new_rows=job.good_rows - job.existing_rows - job.outside_rows,
+            member_rows=job.good_rows - job.existing_rows - job.joining_rows,
             started=_started(job),
         ),
     )
@@ -205,7 +206,7 @@ def _status(job: ImportJob) -> dict[str, Any]:
         "percent": job.percent,
         "created": job.created_count,
         "updated": job.updated_count,
-        "invited": job.invited_count,
+        "joining": job.joining_count,
         "error": job.error,
         "finished": job.status in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.UNREADABLE),
     }
@@ -224,9 +225,28 @@ def import_progress(request: AuthedRequest, org_slug: str, program_slug: str, jo
         request,
         "registration/import_progress.html",
         program_context(
-            pa, job=job, status=_status(job), status_url=status_url, skipped=job.total_rows - job.good_rows
+            pa,
+            job=job,
+            status=_status(job),
+            status_url=status_url,
+            skipped=job.total_rows - job.good_rows,
+            summary=_summary(job, pa.program.organization.name),
         ),
     )
+
+
+def _summary(job: ImportJob, org: str) -> str:
+    """What a finished import did. People new to the organization are one count, whether the
+    import created their account or invited them: it never tells who has an account elsewhere."""
+    parts = []
+    if job.created_count:
+        parts.append(f"{job.created_count:,} member{pluralize(job.created_count)} of {org} registered")
+    if job.updated_count:
+        parts.append(f"{job.updated_count:,} updated")
+    if job.joining_count:
+        people = "person" if job.joining_count == 1 else "people"
+        parts.append(f"{job.joining_count:,} {people} new to {org} asked to join")
+    return f"{job.good_rows:,} registrant{pluralize(job.good_rows)} imported: {', '.join(parts)}."
 
 
 @login_required
@@ -238,7 +258,7 @@ def import_status(request: AuthedRequest, org_slug: str, program_slug: str, job_
         "processed_rows",
         "created_count",
         "updated_count",
-        "invited_count",
+        "joining_count",
         "error",
     )
     job = get_object_or_404(ImportJob.objects.only(*fields), pk=job_id, program=pa.program)

@@ -333,15 +333,18 @@ class ImportJob(models.Model):
     existing_rows = models.PositiveIntegerField(
         default=0, help_text="Good rows of people already registered."
     )
-    outside_rows = models.PositiveIntegerField(
+    joining_rows = models.PositiveIntegerField(
         default=0,
-        help_text="Good rows of people whose account is not a member of the organization: they are "
-        "invited to register themselves, never added.",
+        help_text="Good rows of people who are not members of the organization: new to Kindred (an "
+        "account is created) or invited (their account is elsewhere; never added). One count, so the "
+        "importer is never told who has an account.",
     )
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
-    invited_count = models.PositiveIntegerField(default=0)
+    joining_count = models.PositiveIntegerField(
+        default=0, help_text="People new to the organization this run created or invited (see joining_rows)."
+    )
     fresh = models.JSONField(
         default=dict,
         blank=True,
@@ -357,7 +360,11 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     validated_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the worker began this step: reading the file, then (set again) importing it.",
+    )
     progress_at = models.DateTimeField(null=True, blank=True, help_text="When the last chunk landed.")
     finished_at = models.DateTimeField(null=True, blank=True)
 

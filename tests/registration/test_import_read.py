@@ -7,7 +7,9 @@ import zipfile
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import TestCase
 
 from kindred.registration import imports
@@ -158,8 +160,66 @@ def test_a_file_whose_reading_never_finished_is_given_up_by_the_sweep(program, a
 
     with TestCase.captureOnCommitCallbacks(execute=False):
         job = imports.import_upload(program=program, user=alice, file_name="p.csv", content=csv_bytes([]))
-    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
+        queued = imports.import_upload(program=program, user=alice, file_name="q.csv", content=csv_bytes([]))
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    # The worker started reading `job` an hour ago and died; `queued` has waited an hour in a busy
+    # queue and was never started: only the first is given up.
+    ImportJob.objects.filter(pk=job.pk).update(created_at=an_hour_ago, started_at=an_hour_ago)
+    ImportJob.objects.filter(pk=queued.pk).update(created_at=an_hour_ago)
     call_command("sweep")
     job.refresh_from_db()
+    queued.refresh_from_db()
     assert job.status == ImportStatus.UNREADABLE and "Upload it again" in job.error
+    assert queued.status == ImportStatus.READING and bytes(queued.content)
+    # Its reading, when the worker gets to it, is stamped and then measured from then.
+    assert imports.import_read.call(queued.pk) == "unreadable"  # an empty file
+    assert imports.import_read.call(queued.pk) == "not reading"
     assert uploaded  # the helper others use reads at once
+
+
+NUL_CSV = b"email,name\nx@y.test,a\x00b\n"
+
+
+def test_a_nul_byte_in_a_cell_makes_the_file_unreadable_naming_its_line(program, alice, qs):
+    """Python's csv passes a NUL; PostgreSQL's jsonb refuses it, which killed the reading task and
+    left the job 'reading' for half an hour. (Run on PostgreSQL too.)"""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        job = imports.import_upload(program=program, user=alice, file_name="a.csv", content=NUL_CSV)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.UNREADABLE
+    assert "Line 2, column B" in job.error and "NUL" in job.error
+    assert bytes(job.content) == b"" and job.rows == []
+
+
+def test_a_nul_in_the_header_is_refused_too():
+    with pytest.raises(ValidationError, match="Line 1, column A"):
+        read.read_table(b"em\x00ail,name\nx@y.test,a\n", "csv")
+
+
+def test_an_unexpected_error_while_storing_the_rows_never_leaves_the_job_reading(
+    program, alice, qs, monkeypatch
+):
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        job = imports.import_upload(
+            program=program, user=alice, file_name="a.csv", content=csv_bytes([person("dana@acme.test")])
+        )
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the database refused the rows")
+
+    monkeypatch.setattr(read, "guess_mapping", broken)
+    with pytest.raises(RuntimeError):
+        imports.import_read.call(job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.UNREADABLE and "unexpected error" in job.error
+    assert bytes(job.content) == b""
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite stores a NUL")
+def test_rows_the_database_refuses_leave_the_job_unreadable(program, alice, qs, monkeypatch):
+    """Past the reader's own check, PostgreSQL refusing the rows ends the job too."""
+    monkeypatch.setattr(read, "_check_cells", lambda *args: None)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        job = imports.import_upload(program=program, user=alice, file_name="a.csv", content=NUL_CSV)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.UNREADABLE and "unexpected error" in job.error

@@ -1,10 +1,12 @@
 """The background import: all-or-nothing, keyed by email, bulk queries only."""
 
 import datetime as dt
+import importlib
 import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
@@ -69,7 +71,14 @@ def test_good_rows_become_submitted_registrations_of_new_members(program, alice,
     )
     job = run(job)
     assert job.status == ImportStatus.DONE
-    assert (job.created_count, job.updated_count, job.processed_rows, job.percent) == (1, 0, 1, 100)
+    # dana is new to Acme: counted with the people asked to join, never apart from them.
+    assert (job.created_count, job.updated_count, job.joining_count, job.processed_rows, job.percent) == (
+        0,
+        0,
+        1,
+        1,
+        100,
+    )
     assert bytes(job.content) == b""
     dana = User.objects.get(email="dana@acme.test")
     assert dana.name == "Dana" and not dana.has_usable_password()
@@ -129,7 +138,7 @@ def test_people_who_registered_themselves_or_withdrew_are_updated(program, alice
             [person("wes@acme.test"), person("charlie@globex.test", role="mentor", Name="Pwned")],
         )
     )
-    assert (job.created_count, job.updated_count, job.invited_count) == (0, 1, 1)
+    assert (job.created_count, job.updated_count, job.joining_count) == (0, 1, 1)
     withdrawn.refresh_from_db()
     assert (withdrawn.status, withdrawn.source, withdrawn.withdrawn_at) == ("submitted", "import", None)
     # charlie, of another organization, is invited to register himself: never added, never renamed.
@@ -167,7 +176,7 @@ def test_a_failure_midway_keeps_the_chunks_that_landed_and_running_again_finishe
     monkeypatch.setattr(apply, "_save_chunk", real)
     job = run(job)
     assert job.status == ImportStatus.DONE and job.processed_rows == 5
-    assert (job.created_count, job.updated_count) == (3, 2)
+    assert (job.created_count, job.updated_count, job.joining_count) == (0, 2, 3)
     assert User.objects.count() == users_before + 5
     assert Registration.objects.filter(program=program).count() == 5
     assert len(job.fresh["registrations"]) == 5 and len(job.fresh["users"]) == 5
@@ -349,3 +358,35 @@ def test_an_import_still_landing_chunks_is_not_given_up(program, alice, qs):
     assert imports.imports_fail_stale() == 1
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED and "1 of 1 rows were imported" in job.error
+
+
+def test_an_import_with_fewer_good_rows_than_confirmed_fails_loudly(program, alice, qs):
+    """A job checked before its rows were stored on it has none: it must not end 'done' with
+    nothing imported."""
+    job = checked(program, alice, [person("x1@new.test"), person("x2@new.test")])
+    ImportJob.objects.filter(pk=job.pk).update(rows=[], preview=[])
+    job = run(job)
+    assert job.status == ImportStatus.FAILED
+    assert "0 rows pass the check now, not the 2 confirmed" in job.error
+    assert "Upload the file again" in job.error
+    assert not Registration.objects.filter(program=program).exists()
+
+
+def test_the_upgrade_tells_jobs_uploaded_before_it_to_upload_their_file_again(program, alice, qs):
+    """Migration 0007 stores rows on the job; jobs from before it have only their file."""
+    from django.apps import apps
+
+    migration = importlib.import_module("kindred.registration.migrations.0007_importjob_rows_and_chunks")
+    legacy = checked(program, alice, [person("x1@new.test")])
+    ImportJob.objects.filter(pk=legacy.pk).update(rows=[], preview=[], content=b"email\nx1@new.test\n")
+    read_already = checked(program, alice, [person("x2@new.test")])
+    done = run(checked(program, alice, [person("x3@new.test")]))
+    migration.jobs_without_rows_unreadable(apps, None)
+    legacy.refresh_from_db()
+    assert legacy.status == ImportStatus.UNREADABLE and "Upload the file again" in legacy.error
+    assert bytes(legacy.content) == b""
+    with pytest.raises(ValidationError, match="cannot be imported now"):
+        imports.import_start(job=legacy)
+    read_already.refresh_from_db()
+    done.refresh_from_db()
+    assert (read_already.status, done.status) == (ImportStatus.VALIDATED, ImportStatus.DONE)

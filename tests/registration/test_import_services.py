@@ -337,3 +337,15 @@ def test_a_draft_with_imported_people_keeps_its_structure(program, alice, django
     assert "fixed once people are registered" in str(caught.value)
     program.refresh_from_db()
     assert program.structure == "peer"
+
+
+def test_an_email_longer_than_an_account_stores_is_a_bad_row(program, alice, qs):
+    """validate_email takes 320 characters, accounts store 254: one such row failed the whole
+    import on PostgreSQL."""
+    too_long = "a" * 64 + "@" + ".".join(["d" * 63] * 3) + ".test"
+    assert 254 < len(too_long) <= 320
+    job = check(program, alice, [person(too_long), person("dana@acme.test")])
+    assert job.good_rows == 1
+    assert job.bad_rows == [
+        {"line": 2, "reason": "The email is longer than 254 characters, the most it can be."}
+    ]

@@ -3,7 +3,10 @@ own members; a person whose account belongs elsewhere is invited, never added, a
 writes a field of an account its organization did not create. The facts pairing reads are kept
 per membership, so one organization's import never changes what another pairs on."""
 
+import re
+
 import pytest
+import time_machine
 
 from kindred.accounts.models import User
 from kindred.accounts.services import profile_update
@@ -59,9 +62,9 @@ def test_a_person_of_another_organization_is_invited_never_added(
         [row("pat@acme.test", "Sales", "Boss", "ceo@acme.test", Name="Renamed"), row("new@x.test")],
     )
     # The check says so before anything is written.
-    assert (job.good_rows, job.outside_rows, job.existing_rows) == (2, 1, 0)
+    assert (job.good_rows, job.joining_rows, job.existing_rows) == (2, 2, 0)
     assert done.status == ImportStatus.DONE
-    assert (done.created_count, done.invited_count, done.processed_rows) == (1, 1, 2)
+    assert (done.created_count, done.joining_count, done.processed_rows) == (0, 2, 2)
     # No membership in Globex, no registration, not one field of her account written.
     assert not Membership.objects.filter(user=a_person, organization=program.organization).exists()
     assert not Registration.objects.filter(user=a_person).exists()
@@ -82,24 +85,46 @@ def test_a_person_of_another_organization_is_invited_never_added(
     assert services.may_register(program, a_person, invitation.token) == (True, "")
 
 
-def test_the_report_says_how_many_become_invitations(client_for, globex_program, charlie, a_person):
-    job = uploaded(globex_program, charlie, csv_bytes([person("pat@acme.test"), person("new@x.test")]))
+def _report(client, program, admin, email: str) -> str:  # type: ignore[no-untyped-def]
+    job = uploaded(program, admin, csv_bytes([person(email)]))
     job = imports.import_validate(job=job, mapping=job.mapping)
-    body = client_for(charlie).get(f"/o/globex/programs/grow/import/{job.pk}/report/").content.decode()
-    assert "<strong>1</strong> person has a Kindred account outside Globex" in body
-    assert "registers <strong>1</strong> new person" in body
+    body = client.get(f"/o/globex/programs/grow/import/{job.pk}/report/").content.decode()
+    body = body.replace(f"/import/{job.pk}/", "/import/<job>/").replace(email, "<email>")
+    return re.sub(r'(value|nonce)="[^"]+"', "", body)  # the CSRF token and the CSP nonce
 
 
-def test_outsiders_are_bad_rows_when_the_program_cannot_invite_now(globex_program, charlie, a_person):
+@time_machine.travel("2026-11-30 10:00:00+00:00", tick=False)
+def test_the_report_does_not_tell_an_account_elsewhere_from_a_new_person(
+    client_for, globex_program, charlie, a_person
+):
+    """Pat has an Acme account, new@x.test has none: Globex's admin sees the same report for both,
+    one count of people new to Globex who will be emailed to join."""
+    client = client_for(charlie)
+    outside = _report(client, globex_program, charlie, "pat@acme.test")
+    new = _report(client, globex_program, charlie, "new@x.test")
+    assert outside == new
+    assert "<strong>1</strong> person will be emailed to join: people new to Globex get" in new
+    assert "registers <strong>0</strong> members of Globex" in new
+    assert "account outside" not in new and "to invite" not in new
+
+
+def test_when_nobody_can_be_invited_everyone_new_to_the_organization_is_refused_alike(
+    globex_program, charlie, a_person
+):
     program = globex_program
     program.status = Status.RUNNING
     program.registration_closes_on = None
     program.save()
-    job = uploaded(program, charlie, csv_bytes([person("pat@acme.test")]))
+    MembershipFactory(organization=program.organization, user=UserFactory(email="own@globex.test"))
+    rows = [person("pat@acme.test"), person("new@x.test"), person("own@globex.test")]
+    job = uploaded(program, charlie, csv_bytes(rows))
     job = imports.import_validate(job=job, mapping=job.mapping)
-    assert job.good_rows == 0
-    assert "already has a Kindred account outside Globex" in job.bad_rows[0]["reason"]
+    assert job.good_rows == 1  # Globex's own member is registered as ever
+    pat, new = job.bad_rows
+    assert pat["reason"].replace("pat@acme.test", "<email>") == new["reason"].replace("new@x.test", "<email>")
+    assert "is not a member of Globex" in pat["reason"] and "account" not in pat["reason"]
     assert not ProgramInvitation.objects.exists()
+    assert not User.objects.filter(email="new@x.test").exists()
 
 
 def test_a_second_import_cannot_change_another_organizations_facts(globex_program, charlie, a_person):

@@ -172,14 +172,14 @@ def test_confirm_imports_in_the_background_and_the_status_follows(
         "total": 1,
         "processed": 1,
         "percent": 100,
-        "created": 1,
+        "created": 0,
         "updated": 0,
-        "invited": 0,
+        "joining": 1,
         "error": "",
         "finished": True,
     }
     body = client.get(f"{UPLOAD}{job.pk}/progress/").content.decode()
-    assert "1 registrant imported: 1 new, 0 updated." in body
+    assert "1 registrant imported: 1 person new to Acme asked to join." in body
     assert "1 row with problems was skipped" in body
     # A finished import cannot be confirmed again, nor its mapping changed.
     response = client.post(f"{UPLOAD}{job.pk}/confirm/", follow=True)

@@ -66,7 +66,7 @@ def import_start(*, job: ImportJob, notify: bool = True) -> ImportJob:
             "No row passed the check, so there is nothing to import. Fix the file, upload it again."
         )
     job.status = ImportStatus.IMPORTING
-    job.processed_rows = job.created_count = job.updated_count = job.invited_count = 0
+    job.processed_rows = job.created_count = job.updated_count = job.joining_count = 0
     job.started_at = job.finished_at = job.progress_at = None
     job.error = ""
     job.notify = notify
@@ -101,9 +101,9 @@ def _insert_answers(values: list[tuple[Any, ...]]) -> None:
 @dataclass
 class _Saved:
     processed: int = 0
-    created: int = 0
+    created: int = 0  # registrations of the organization's members (not the new accounts')
     updated: int = 0
-    invited: int = 0
+    joining: int = 0  # people new to the organization: accounts created, and outsiders invited
     fresh: list[int] = field(default_factory=list)  # registrations newly submitted: to be told
     new_users: list[int] = field(default_factory=list)  # accounts this import created
 
@@ -113,6 +113,7 @@ class _Chunk:
     registered: list[GoodRow]  # new accounts and the organization's members
     users: dict[str, User]
     outside: list[str]  # existing accounts of other organizations: invited, never added
+    new: int  # accounts created
 
 
 def _people_for(rows: Sequence[GoodRow], organization_id: int, seen: dict[int, int], saved: _Saved) -> _Chunk:
@@ -157,7 +158,7 @@ def _people_for(rows: Sequence[GoodRow], organization_id: int, seen: dict[int, i
     )
     saved.new_users += [u.pk for u in new]
     _fill_own_accounts(own_accounts, organization_id)
-    return _Chunk(registered, users, outside)
+    return _Chunk(registered, users, outside, len(new))
 
 
 def _fill_own_accounts(own: list[tuple[User, GoodRow]], organization_id: int) -> None:
@@ -244,9 +245,11 @@ def _save_chunk(program: Program, rows: Sequence[GoodRow], seen: dict[int, int],
     if revived:  # submitted again by this import: its notice is due again
         Registration.objects.filter(pk__in=revived).update(import_notice_at=None)
     saved.fresh += [r.pk for r in created] + revived
-    saved.created += len(created)
+    # New accounts and invited outsiders are counted together: the importer is never told which
+    # of the people new to the organization already had a Kindred account.
+    saved.created += len(created) - chunk.new
     saved.updated += len(updated)
-    saved.invited += len(chunk.outside)
+    saved.joining += chunk.new + len(chunk.outside)
     return len(rows) + len(chunk.outside)
 
 
@@ -271,6 +274,13 @@ def _import(job: ImportJob) -> None:
             "The rows no longer pass the check as before (was the questionnaire edited?). "
             "Check the file again."
         )
+    if len(good) != job.good_rows:
+        # Never a quiet "done" with fewer rows than the admin confirmed (a job checked before its
+        # rows were stored on it has none).
+        raise ValidationError(
+            f"{len(good):,} rows pass the check now, not the {job.good_rows:,} confirmed. "
+            "Upload the file again."
+        )
     seen: dict[int, int] = {}
     fresh = job.fresh or {}
     saved = _Saved(fresh=list(fresh.get("registrations", [])), new_users=list(fresh.get("users", [])))
@@ -283,7 +293,7 @@ def _import(job: ImportJob) -> None:
                 processed_rows=saved.processed,
                 created_count=saved.created,
                 updated_count=saved.updated,
-                invited_count=saved.invited,
+                joining_count=saved.joining,
                 fresh={"registrations": saved.fresh, "users": saved.new_users},
                 progress_at=timezone.now(),
             )
@@ -307,9 +317,11 @@ STALE_AFTER = dt.timedelta(minutes=30)  # a chunk lands in about a second
 def imports_fail_stale(*, now: dt.datetime | None = None) -> int:
     """Give up imports whose worker died mid-way (the sweep calls this): no chunk has landed for
     STALE_AFTER. What landed stays, and the job says how much; the admin can run it again (rows
-    already in are updated, not duplicated). Files whose reading never finished are given up too."""
+    already in are updated, not duplicated). Files whose reading started STALE_AFTER ago and never
+    finished are given up too; a file still waiting in the queue is not (the dashboard warns when
+    the queue is not moving)."""
     now = now or timezone.now()
-    given_up = ImportJob.objects.filter(status=ImportStatus.READING, created_at__lt=now - STALE_AFTER).update(
+    given_up = ImportJob.objects.filter(status=ImportStatus.READING, started_at__lt=now - STALE_AFTER).update(
         status=ImportStatus.UNREADABLE,
         error="The worker stopped before it finished reading the file. Upload it again.",
         content=b"",

@@ -15,6 +15,7 @@ import logging
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import openpyxl
 from django.core.exceptions import ValidationError
@@ -25,7 +26,7 @@ from openpyxl.worksheet._reader import WorkSheetParser
 
 from kindred.accounts.models import User
 from kindred.programs.models import Program
-from kindred.registration.imports.mapping import guess_mapping
+from kindred.registration.imports.mapping import column_name, guess_mapping
 from kindred.registration.models import ImportFormat, ImportJob, ImportStatus
 from kindred.registration.services import asked_questions
 
@@ -139,9 +140,20 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[str]]]:
         workbook.close()
 
 
+def _check_cells(line: int, cells: list[str]) -> None:
+    """Python's csv passes a NUL character, and PostgreSQL stores it in neither text nor jsonb."""
+    for index, cell in enumerate(cells):
+        if "\x00" in cell:
+            raise ValidationError(
+                f"Line {line}, column {column_name(index)} holds a NUL character (an invisible control "
+                "byte), which cannot be imported. Remove it and upload the file again."
+            )
+
+
 def read_table(content: bytes, fmt: str) -> Table:
     """The file's header and its non-blank rows, every cell as trimmed text, each row as wide as
-    the header. More than MAX_COLUMNS columns or MAX_ROWS rows is an error."""
+    the header. More than MAX_COLUMNS columns or MAX_ROWS rows, or a cell holding a NUL
+    character, is an error naming the line."""
     rows = _xlsx_rows(content) if fmt == ImportFormat.XLSX else _csv_rows(content)
     table: Table | None = None
     for line, cells in rows:
@@ -153,6 +165,7 @@ def read_table(content: bytes, fmt: str) -> Table:
                 raise ValidationError("The first line must name the columns, for example: email, name, …")
             if len(headers) > MAX_COLUMNS:
                 raise ValidationError(f"The file has more than {MAX_COLUMNS} columns, the most it may have.")
+            _check_cells(line, headers)
             table = Table(headers)
             continue
         if not any(cells):
@@ -160,7 +173,9 @@ def read_table(content: bytes, fmt: str) -> Table:
         if len(table.rows) == MAX_ROWS:
             raise ValidationError(f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files.")
         width = len(table.headers)
-        table.rows.append((line, (cells + [""] * width)[:width]))
+        kept = (cells + [""] * width)[:width]
+        _check_cells(line, kept)
+        table.rows.append((line, kept))
     if table is None:
         raise ValidationError("The file is empty.")
     if not table.rows:
@@ -200,41 +215,41 @@ def import_upload(*, program: Program, user: User, file_name: str, content: byte
 @task()
 def import_read(job_id: int) -> str:
     """Read an uploaded file into rows on its job, with a first guess of its column mapping. The
-    file goes once read: the rows are all that is kept. A second delivery finds nothing to do."""
-    job = ImportJob.objects.filter(pk=job_id, status=ImportStatus.READING).select_related("program").first()
-    if job is None:
+    file goes once read: the rows are all that is kept. The job is claimed by stamping when its
+    reading started (the sweep measures from then, never from a wait in the queue), so a second
+    delivery finds nothing to do. Whatever goes wrong, the job ends readable or unreadable."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.READING, started_at=None).update(
+        started_at=timezone.now()
+    )
+    if not claimed:
         return "not reading"
-    reading = ImportJob.objects.filter(pk=job_id, status=ImportStatus.READING)
+    job = ImportJob.objects.select_related("program").get(pk=job_id)
+    reading = ImportJob.objects.filter(pk=job_id, status=ImportStatus.READING, started_at=job.started_at)
     try:
         table = read_table(bytes(job.content), job.format)
+        rows = [[line, cells] for line, cells in table.rows]
+        with transaction.atomic():  # a refused write (a database's own limits) rolls back alone
+            reading.update(
+                status=ImportStatus.UPLOADED,
+                headers=table.headers,
+                rows=rows,
+                preview=rows[:PREVIEW_ROWS],
+                mapping=guess_mapping(table.headers, asked_questions(job.program)),
+                total_rows=len(rows),
+                content=b"",
+            )
     except ValidationError as exc:
-        reading.update(
-            status=ImportStatus.UNREADABLE,
-            error=" ".join(exc.messages)[:500],
-            content=b"",
-            finished_at=timezone.now(),
-        )
+        _unreadable(reading, " ".join(exc.messages))
         return "unreadable"
     except Exception:
         logger.exception("Reading import job %s failed", job_id)
-        reading.update(
-            status=ImportStatus.UNREADABLE,
-            error="The file could not be read (an unexpected error). Save it again, or as CSV.",
-            content=b"",
-            finished_at=timezone.now(),
-        )
+        _unreadable(reading, "The file could not be read (an unexpected error). Save it again, or as CSV.")
         raise
-    rows = [[line, cells] for line, cells in table.rows]
-    reading.update(
-        status=ImportStatus.UPLOADED,
-        headers=table.headers,
-        rows=rows,
-        preview=rows[:PREVIEW_ROWS],
-        mapping=guess_mapping(table.headers, asked_questions(job.program)),
-        total_rows=len(rows),
-        content=b"",
-    )
     return "read"
+
+
+def _unreadable(reading: Any, error: str) -> None:
+    reading.update(status=ImportStatus.UNREADABLE, error=error[:500], content=b"", finished_at=timezone.now())
 
 
 def import_preview(job: ImportJob) -> Table:

@@ -162,9 +162,11 @@ def check_rows(table: Table, plan: _Plan) -> tuple[list[GoodRow], list[dict[str,
             try:
                 validate_email(email)
             except ValidationError:
-                reasons.append(f"“{email}” is not a valid email address.")
+                reasons.append(f"“{email[:80]}” is not a valid email address.")
             else:
-                if email in first_line:
+                if len(email) > EMAIL_LIMIT:  # validate_email allows 320; accounts store 254
+                    reasons.append(f"The email is longer than {EMAIL_LIMIT} characters, the most it can be.")
+                elif email in first_line:
                     reasons.append(
                         f"{email} is also on line {first_line[email]}; a person can be on one line only."
                     )
@@ -189,6 +191,11 @@ class People:
 
     users: dict[str, User]  # email -> existing account (its own address or a verified second one)
     members: set[int]  # the ids of those accounts that are members of the organization
+
+    def member(self, email: str) -> bool:
+        """An existing account that is a member of the organization."""
+        user = self.users.get(email)
+        return user is not None and user.pk in self.members
 
     def outside(self, email: str) -> bool:
         """An existing account that is not the organization's: only an invitation may reach it."""
@@ -229,13 +236,15 @@ def check_people(
     program: Program, good: list[GoodRow], bad: list[dict[str, Any]]
 ) -> tuple[list[GoodRow], list[dict[str, Any]], People]:
     """The rows that passed the answers' check, checked for who they are: one person on two lines
-    (by a second address) is refused, and so are people outside the organization when the
-    program cannot send invitations now. Returns the good rows, every bad row by line, and who
-    the good rows are."""
+    (by a second address) is refused, and so is everyone who is not a member of the organization
+    when the program cannot send invitations now. That reason is the same whether the person is
+    new to Kindred or has an account elsewhere: the report never tells one organization who has
+    an account. Returns the good rows, every bad row by line, and who the good rows are."""
     people = people_of([g.email for g in good], program.organization_id)
     why_not = ""
-    if any(people.outside(g.email) for g in good):
+    if any(not people.member(g.email) for g in good):
         why_not = _cannot_invite(program)
+    org = program.organization.name
     kept: list[GoodRow] = []
     seen: dict[int, int] = {}
     for row in good:
@@ -243,13 +252,13 @@ def check_people(
         reason = ""
         if user is not None and user.pk in seen:
             reason = f"Line {seen[user.pk]} is the same person ({user.email}); a person can be on one line."
-        elif user is not None:
-            seen[user.pk] = row.line
-            if why_not and people.outside(row.email):
+        else:
+            if user is not None:
+                seen[user.pk] = row.line
+            if why_not and not people.member(row.email):
                 reason = (
-                    f"{row.email} already has a Kindred account outside {program.organization.name}, so "
-                    f"the import can only invite them to register themselves, and nobody can be invited "
-                    f"now. {why_not}"
+                    f"{row.email} is not a member of {org}: the import can only ask people new to {org} "
+                    f"to join, and nobody can be asked now. {why_not}"
                 )
         if reason:
             bad.append({"line": row.line, "reason": reason[:REASON_LIMIT]})
@@ -281,24 +290,23 @@ def checked_rows(
 def import_validate(*, job: ImportJob, mapping: Sequence[str]) -> ImportJob:
     """Save the column mapping and check every row: email present, valid and not repeated, every
     answer through the questionnaire's validation, one line per person. Records the bad rows with
-    their line numbers, and how many good rows are people already registered or people outside
-    the organization (who will be invited, not added)."""
+    their line numbers, how many good rows are people already registered, and how many are people
+    new to the organization (new to Kindred, or invited because their account is elsewhere: one
+    count, so the report does not tell which)."""
     job = ImportJob.objects.select_for_update().select_related("program__organization").get(pk=job.pk)
     if job.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATED, ImportStatus.FAILED):
         raise ValidationError(
             "This file is not read yet, or already imported (or importing). Upload it again to import it."
         )
     good, bad, people = checked_rows(job, mapping)
-    outside = [g.email for g in good if people.outside(g.email)]
-    known = [g.email for g in good if g.email in people.users and not people.outside(g.email)]
-    inside_ids = [people.users[email].pk for email in known]
+    members = [people.users[g.email].pk for g in good if people.member(g.email)]
     job.mapping = list(mapping)
     job.status = ImportStatus.VALIDATED
     job.total_rows = len(job.rows)
     job.good_rows = len(good)
     job.bad_rows = bad
-    job.existing_rows = _existing_registrations(job.program, inside_ids)
-    job.outside_rows = len(outside)
+    job.existing_rows = _existing_registrations(job.program, members)
+    job.joining_rows = len(good) - len(members)
     job.validated_at = timezone.now()
     job.error = ""
     job.save()
