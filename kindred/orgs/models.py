@@ -65,6 +65,8 @@ class Organization(models.Model):
     custom_domain_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
     custom_domain_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
     custom_domain_check_message = models.CharField(max_length=300, blank=True, editable=False)
+    # When the current custom domain was set: the sweep rechecks a pending one less often as it ages.
+    custom_domain_changed_at = models.DateTimeField(default=timezone.now, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -122,6 +124,21 @@ class Membership(models.Model):
         return f"{self.user} in {self.organization} ({self.get_role_display()})"
 
 
+class Removal(models.Model):
+    """An administrator removed this person from the organization: they may not join again by
+    themselves (through an allowed email domain); an invitation from the organization lifts it."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="removals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    removed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="removal_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} removed from {self.organization}"
+
+
 class DomainProof(models.TextChoices):
     DNS = "dns", "DNS record"
     ADMIN_EMAIL = "admin_email", "an administrator's verified email"
@@ -137,6 +154,7 @@ class AllowedDomain(models.Model):
     proof = models.CharField(max_length=20, choices=DomainProof.choices, blank=True, editable=False)
     checked_at = models.DateTimeField(null=True, blank=True, editable=False)
     check_message = models.CharField(max_length=300, blank=True, editable=False)
+    added_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ("domain",)

@@ -1,7 +1,7 @@
 """Organization writes: create, branding, members, admin invitations, allowed domains, and the
 DNS proofs that make a custom domain or an allowed email domain count."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,14 +23,30 @@ from kindred.orgs.models import (
     Membership,
     Organization,
     OrgInvitation,
+    Removal,
     Role,
     challenge_record_name,
 )
 from kindred.orgs.selectors import absolute_url, admin_email_at, is_site_host
 
-# The sweep looks again at a pending domain this long after its last check.
+# The sweep looks again at a pending domain every DOMAIN_RECHECK in its first day, then every
+# DOMAIN_RECHECK_LATER, and stops after DOMAIN_CHECK_DAYS (the "Check now" button still works);
+# "Check now" runs at most once per CHECK_NOW_INTERVAL. Each check is a DNS lookup in the worker
+# every tenant shares, so no organization may ask for an unbounded number of them.
 DOMAIN_RECHECK = timedelta(minutes=15)
+DOMAIN_RECHECK_LATER = timedelta(hours=1)
+DOMAIN_CHECK_FAST = timedelta(days=1)
+DOMAIN_CHECK_DAYS = timedelta(days=7)
+CHECK_NOW_INTERVAL = timedelta(minutes=1)
+MAX_ALLOWED_DOMAINS = 20
 DOMAIN_TAKEN = "Another organization has already proven this domain."
+CHECKS_STOPPED = (
+    "Kindred stopped checking by itself after 7 days: press “Check now” once the record is published."
+)
+CHECKED_JUST_NOW = "Checked less than a minute ago; wait a minute before checking again."
+
+# Written only by the proof check (and reset when the domain changes), never from a form's instance.
+CUSTOM_DOMAIN_PROOF = ("custom_domain_verified_at", "custom_domain_checked_at", "custom_domain_check_message")
 
 RESERVED_SLUGS = {"new", "admin", "api", "accounts", "static", "invitations", "o", "p"}
 
@@ -74,30 +90,58 @@ def organization_update(
         raise ValidationError(
             {"custom_domain": f"{custom_domain} is this site's own address; use a domain of yours."}
         )
-    # Compared with the stored value: a bound form has already copied its input onto the instance.
-    stored = Organization.objects.select_for_update().values_list("custom_domain", flat=True)
-    domain_changed = custom_domain != stored.get(pk=organization.pk)
+    # Read under the lock: the instance the view loaded (and the bound form changed) may be stale,
+    # so the domain is compared with, and its proof taken from, the stored row only.
+    stored = (
+        Organization.objects.select_for_update()
+        .filter(pk=organization.pk)
+        .values("custom_domain", *CUSTOM_DOMAIN_PROOF)
+        .get()
+    )
+    domain_changed = custom_domain != stored["custom_domain"]
+    if domain_changed and custom_domain and _custom_domain_proven_elsewhere(organization, custom_domain):
+        raise ValidationError({"custom_domain": DOMAIN_TAKEN})
     organization.name = name.strip()
     organization.email_display_name = email_display_name.strip()
     organization.primary_colour = primary_colour.lower()
+    organization.custom_domain = custom_domain
+    fields = ["name", "email_display_name", "primary_colour", "custom_domain"]
     if domain_changed:
-        organization.custom_domain = custom_domain
         organization.custom_domain_verified_at = None
         organization.custom_domain_checked_at = None
         organization.custom_domain_check_message = ""
+        organization.custom_domain_changed_at = timezone.now()
+        fields += [*CUSTOM_DOMAIN_PROOF, "custom_domain_changed_at"]
+    else:
+        for field in CUSTOM_DOMAIN_PROOF:  # never written back: the worker owns them
+            setattr(organization, field, stored[field])
     if logo is not None:
         organization.logo = logo.data
         organization.logo_content_type = logo.content_type
         organization.logo_version = F("logo_version") + 1
+        fields += ["logo", "logo_content_type", "logo_version"]
     elif remove_logo:
         organization.logo = None
         organization.logo_content_type = ""
+        fields += ["logo", "logo_content_type"]
     organization.full_clean(exclude=["logo_version"])
-    organization.save()
+    try:
+        with transaction.atomic():
+            organization.save(update_fields=fields)
+    except IntegrityError as exc:  # proven by another organization since the check above
+        raise ValidationError({"custom_domain": DOMAIN_TAKEN}) from exc
     organization.refresh_from_db()
     if domain_changed and custom_domain:
         custom_domain_check_request(organization=organization)
     return organization
+
+
+def _custom_domain_proven_elsewhere(organization: Organization, domain: str) -> bool:
+    return (
+        Organization.objects.filter(custom_domain=domain, custom_domain_verified_at__isnull=False)
+        .exclude(pk=organization.pk)
+        .exists()
+    )
 
 
 def _invitation_email(invitation: OrgInvitation) -> None:
@@ -175,6 +219,7 @@ def org_invitation_accept(*, token: str, user: User) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    removal_lift(organization=invitation.organization, user=user)
     return membership
 
 
@@ -193,8 +238,14 @@ def allowed_domain_add(*, organization: Organization, domain: str) -> AllowedDom
                 "List your organization's own domain."
             }
         )
+    # Locked, so two concurrent adds cannot both pass the cap.
+    Organization.objects.select_for_update().filter(pk=organization.pk).exists()
     if AllowedDomain.objects.filter(organization=organization, domain__iexact=domain).exists():
         raise ValidationError({"domain": f"{domain} is already allowed."})
+    if AllowedDomain.objects.filter(organization=organization).count() >= MAX_ALLOWED_DOMAINS:
+        raise ValidationError(
+            {"domain": f"An organization can list at most {MAX_ALLOWED_DOMAINS} domains. Remove one first."}
+        )
     if admin_email_at(organization, domain):
         allowed.verified_at = timezone.now()
         allowed.proof = DomainProof.ADMIN_EMAIL
@@ -213,9 +264,33 @@ def allowed_domain_remove(*, allowed_domain: AllowedDomain) -> None:
     allowed_domain.delete()
 
 
-def joinable_organizations(user: User) -> list[Organization]:
-    """Organizations whose proven allowed domains match one of the user's verified emails."""
+def self_join_domains(user: User) -> set[str]:
+    """The domains of the user's verified emails that may let them join an organization by
+    themselves: public webmail never does, even where an older row lists it."""
     domains = {email_domain(e) for e in verified_emails(user)}
+    return {d for d in domains if not is_public_email_domain(d)}
+
+
+def removed_at(*, organization_id: int, user: User) -> datetime | None:
+    """When an administrator removed the user from the organization, unless invited back since."""
+    return (
+        Removal.objects.filter(organization_id=organization_id, user=user)
+        .values_list("removed_at", flat=True)
+        .first()
+    )
+
+
+def removed_message(organization: Organization) -> str:
+    return (
+        f"An administrator removed you from {organization.name}, so you cannot join again by "
+        "yourself. Ask them for an invitation."
+    )
+
+
+def joinable_organizations(user: User) -> list[Organization]:
+    """Organizations whose proven allowed domains match one of the user's verified emails, except
+    those the user is a member of or was removed from."""
+    domains = self_join_domains(user)
     if not domains:
         return []
     return list(
@@ -223,16 +298,20 @@ def joinable_organizations(user: User) -> list[Organization]:
             allowed_domains__domain__in=domains, allowed_domains__verified_at__isnull=False
         )
         .exclude(memberships__user=user)
+        .exclude(removals__user=user)
         .distinct()
     )
 
 
 @transaction.atomic
 def organization_join(*, organization: Organization, user: User) -> Membership:
-    """Join as a member, allowed when a verified email is at one of the organization's domains."""
+    """Join as a member, allowed when a verified email is at one of the organization's domains
+    and no administrator removed the user."""
     if organization not in joinable_organizations(user):
         if Membership.objects.filter(organization=organization, user=user).exists():
             raise ValidationError(f"You are already a member of {organization.name}.")
+        if removed_at(organization_id=organization.pk, user=user):
+            raise ValidationError(removed_message(organization))
         raise ValidationError(f"Your verified email addresses do not let you join {organization.name}.")
     membership, _ = Membership.objects.get_or_create(
         organization=organization, user=user, defaults={"role": Role.MEMBER}
@@ -254,10 +333,24 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
 
 @transaction.atomic
 def membership_remove(*, membership: Membership) -> None:
+    """Remove a person from the organization. They may not join again by themselves (allowed
+    email domain) until the organization invites them."""
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == Role.ADMIN:
         _ensure_another_admin(membership)
     membership.delete()
+    Removal.objects.update_or_create(
+        organization_id=membership.organization_id,
+        user_id=membership.user_id,
+        defaults={"removed_at": timezone.now()},
+    )
+
+
+@transaction.atomic
+def removal_lift(*, organization: Organization, user: User) -> None:
+    """The organization invited the person again (an admin invitation accepted, a program
+    invitation used): the removal no longer stands in their way."""
+    Removal.objects.filter(organization=organization, user=user).delete()
 
 
 def _ensure_another_admin(membership: Membership) -> None:
@@ -294,10 +387,47 @@ def _dns_proof(domain: str, token: str) -> tuple[bool, str]:
     )
 
 
+def _pending_message(message: str, since: datetime, now: datetime) -> str:
+    if message and since < now - DOMAIN_CHECK_DAYS:
+        message = f"{message} {CHECKS_STOPPED}"
+    return message[:300]
+
+
 def custom_domain_check_request(*, organization: Organization) -> None:
-    """Ask the worker to look for the custom domain's DNS proof (the “Check now” button)."""
+    """Ask the worker to look for the custom domain's DNS proof."""
     organization_id = organization.pk
     transaction.on_commit(lambda: check_custom_domain.enqueue(organization_id))
+
+
+@transaction.atomic
+def custom_domain_check_now(*, organization: Organization) -> None:
+    """The “Check now” button: at most once a minute, claimed with a conditional UPDATE so that
+    repeated presses queue one lookup."""
+    now = timezone.now()
+    recent = Q(custom_domain_checked_at__gte=now - CHECK_NOW_INTERVAL)
+    claimed = (
+        Organization.objects.filter(pk=organization.pk, custom_domain_verified_at=None)
+        .exclude(custom_domain="")
+        .exclude(recent)
+        .update(custom_domain_checked_at=now)
+    )
+    if not claimed:
+        raise ValidationError(CHECKED_JUST_NOW)
+    custom_domain_check_request(organization=organization)
+
+
+@transaction.atomic
+def allowed_domain_check_now(*, allowed_domain: AllowedDomain) -> None:
+    """The “Check now” button of an allowed email domain: at most once a minute."""
+    now = timezone.now()
+    claimed = (
+        AllowedDomain.objects.filter(pk=allowed_domain.pk, verified_at=None)
+        .exclude(checked_at__gte=now - CHECK_NOW_INTERVAL)
+        .update(checked_at=now)
+    )
+    if not claimed:
+        raise ValidationError(CHECKED_JUST_NOW)
+    allowed_domain_check_request(allowed_domain=allowed_domain)
 
 
 def allowed_domain_check_request(*, allowed_domain: AllowedDomain) -> None:
@@ -326,6 +456,7 @@ def custom_domain_check(*, organization_id: int) -> Organization | None:
         if proven and proven_elsewhere.exists():
             proven, message = False, DOMAIN_TAKEN
         now = timezone.now()
+        message = _pending_message(message, org.custom_domain_changed_at, now)
         outcome = {
             "custom_domain_checked_at": now,
             "custom_domain_check_message": message,
@@ -349,13 +480,16 @@ def allowed_domain_check(*, allowed_domain_id: int) -> AllowedDomain | None:
     if allowed is None or allowed.verified_at:
         return allowed
     org = allowed.organization
-    if admin_email_at(org, allowed.domain):
+    if is_public_email_domain(allowed.domain):  # a row from before public webmail was refused
+        proof, proven = DomainProof.DNS, False
+        message = f"{allowed.domain} is a public email provider: anyone can have an address there. Remove it."
+    elif admin_email_at(org, allowed.domain):
         proof, proven, message = DomainProof.ADMIN_EMAIL, True, ""
     else:
         proven, message = _dns_proof(allowed.domain, org.domain_token)
         proof = DomainProof.DNS
     now = timezone.now()
-    changes = {"checked_at": now, "check_message": message}
+    changes = {"checked_at": now, "check_message": _pending_message(message, allowed.added_at, now)}
     if proven:
         changes |= {"verified_at": now, "proof": proof}
     AllowedDomain.objects.filter(pk=allowed.pk, verified_at=None).update(**changes)
@@ -366,10 +500,13 @@ def allowed_domain_check(*, allowed_domain_id: int) -> AllowedDomain | None:
 @transaction.atomic
 def allowed_domains_prove(*, user: User, email: str) -> int:
     """`user` has just verified `email`: the pending allowed domains at its domain of every
-    organization they administer count from now on."""
+    organization they administer count from now on. Public webmail proves nothing."""
+    domain = email_domain(email)
+    if is_public_email_domain(domain):
+        return 0
     now = timezone.now()
     return AllowedDomain.objects.filter(
-        domain=email_domain(email),
+        domain=domain,
         verified_at=None,
         organization__memberships__user=user,
         organization__memberships__role=Role.ADMIN,
@@ -386,21 +523,38 @@ def check_allowed_domain(allowed_domain_id: int) -> None:
     allowed_domain_check(allowed_domain_id=allowed_domain_id)
 
 
+def _due(checked: str, since: str, now: datetime) -> Q:
+    """Pending rows the sweep should look at again: every DOMAIN_RECHECK in their first day, then
+    every DOMAIN_RECHECK_LATER; past DOMAIN_CHECK_DAYS once more (its message then says checks
+    stopped), then never."""
+    never = Q(**{f"{checked}__isnull": True})
+    fast = Q(**{f"{since}__gte": now - DOMAIN_CHECK_FAST, f"{checked}__lt": now - DOMAIN_RECHECK})
+    slow = Q(
+        **{
+            f"{since}__lt": now - DOMAIN_CHECK_FAST,
+            f"{since}__gte": now - DOMAIN_CHECK_DAYS,
+            f"{checked}__lt": now - DOMAIN_RECHECK_LATER,
+        }
+    )
+    last = Q(**{f"{since}__lt": now - DOMAIN_CHECK_DAYS, f"{checked}__lt": F(since) + DOMAIN_CHECK_DAYS})
+    return never | fast | slow | last
+
+
 def domains_check_pending() -> int:
-    """For the sweep: queue a check of every pending domain not looked at in DOMAIN_RECHECK. Each
-    row is claimed with a conditional UPDATE, so two sweeps never queue the same check twice."""
+    """For the sweep: queue a check of every pending domain that is due (see _due). Each row is
+    claimed with a conditional UPDATE, so two sweeps never queue the same check twice."""
     now = timezone.now()
-    due = Q(checked_at=None) | Q(checked_at__lt=now - DOMAIN_RECHECK)
     queued = 0
     orgs = Organization.objects.exclude(custom_domain="").filter(custom_domain_verified_at=None)
-    org_due = Q(custom_domain_checked_at=None) | Q(custom_domain_checked_at__lt=now - DOMAIN_RECHECK)
+    org_due = _due("custom_domain_checked_at", "custom_domain_changed_at", now)
     for pk, last in orgs.filter(org_due).values_list("pk", "custom_domain_checked_at")[:500]:
         if Organization.objects.filter(pk=pk, custom_domain_checked_at=last).update(
             custom_domain_checked_at=now
         ):
             check_custom_domain.enqueue(pk)
             queued += 1
-    for pk, last in AllowedDomain.objects.filter(due, verified_at=None).values_list("pk", "checked_at")[:500]:
+    allowed_due = AllowedDomain.objects.filter(_due("checked_at", "added_at", now), verified_at=None)
+    for pk, last in allowed_due.values_list("pk", "checked_at")[:500]:
         if AllowedDomain.objects.filter(pk=pk, checked_at=last).update(checked_at=now):
             check_allowed_domain.enqueue(pk)
             queued += 1

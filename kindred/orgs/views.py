@@ -99,10 +99,14 @@ def custom_domain_check(request: AuthedRequest, access: OrgAccess) -> HttpRespon
     """“Check now”: the worker looks for the custom domain's TXT record."""
     org = access.organization
     if org.custom_domain and not org.custom_domain_verified_at:
-        services.custom_domain_check_request(organization=org)
-        messages.success(
-            request, f"Checking the DNS of {org.custom_domain} now; reload this page in a minute."
-        )
+        try:
+            services.custom_domain_check_now(organization=org)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, f"Checking the DNS of {org.custom_domain} now; reload this page in a minute."
+            )
     return redirect("orgs:settings", org.slug)
 
 
@@ -252,8 +256,12 @@ def domain_check(request: AuthedRequest, access: OrgAccess, domain_id: int) -> H
     """“Check now” for an allowed email domain that waits for its proof."""
     allowed = get_object_or_404(AllowedDomain, pk=domain_id, organization=access.organization)
     if not allowed.verified_at:
-        services.allowed_domain_check_request(allowed_domain=allowed)
-        messages.success(request, f"Checking {allowed.domain} now; reload this page in a minute.")
+        try:
+            services.allowed_domain_check_now(allowed_domain=allowed)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Checking {allowed.domain} now; reload this page in a minute.")
     return redirect("orgs:members", access.organization.slug)
 
 
@@ -308,7 +316,11 @@ def member_remove(request: AuthedRequest, access: OrgAccess, membership_id: int)
 def join(request: AuthedRequest, org_slug: str) -> HttpResponse:
     org = next((o for o in services.joinable_organizations(request.user) if o.slug == org_slug), None)
     if org is None:
-        raise Http404
+        removed_from = Organization.objects.filter(slug=org_slug, removals__user=request.user).first()
+        if removed_from is None:
+            raise Http404
+        messages.error(request, services.removed_message(removed_from))
+        return redirect("home")
     try:
         services.organization_join(organization=org, user=request.user)
     except ValidationError as exc:

@@ -7,7 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 
 from kindred.accounts.models import User
+from kindred.accounts.selectors import verified_emails
 from kindred.orgs.access import NOT_A_MEMBER, OrgAccess, check_need, get_org_for
+from kindred.orgs.models import Removal
 from kindred.programs.models import Program, Status
 
 # "applicant": the registration form, open to members and to people the program's access rules
@@ -60,9 +62,19 @@ def _for_applicant(user: User, org_slug: str, program_slug: str) -> ProgramAcces
     if program is None:
         raise Http404
     # Registering makes a person a member, so someone who registered in this organization and is
-    # no longer a member was removed: they are out, like everywhere else (through the reverse
-    # relation name: this app does not import registration).
-    if Program.objects.filter(organization=program.organization, registrations__user=user).exists():
+    # no longer a member was removed; removals are also recorded. They are out, like everywhere
+    # else, unless the program invited them again (through the reverse relation names: this app
+    # does not import registration).
+    removal = Removal.objects.filter(organization=program.organization, user=user).first()
+    if (
+        removal is None
+        and not Program.objects.filter(organization=program.organization, registrations__user=user).exists()
+    ):
+        return ProgramAccess(program, OrgAccess(program.organization, NOT_A_MEMBER))
+    asked_back = program.invitations.filter(email__in=verified_emails(user) | {user.email.lower()})
+    if removal is not None:
+        asked_back = asked_back.filter(created_at__gt=removal.removed_at)
+    if not asked_back.exists():
         raise Http404
     return ProgramAccess(program, OrgAccess(program.organization, NOT_A_MEMBER))
 

@@ -8,10 +8,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from kindred.accounts.models import User
-from kindred.accounts.selectors import email_domain, verified_emails
+from kindred.accounts.selectors import verified_emails
 from kindred.orgs.mail import org_email_send
 from kindred.orgs.models import AllowedDomain, Membership, Role
 from kindred.orgs.selectors import absolute_url
+from kindred.orgs.services import removal_lift, removed_at, removed_message, self_join_domains
 from kindred.programs.models import Program, Structure
 from kindred.registration.answers import CleanAnswers, validate_answers
 from kindred.registration.models import (
@@ -88,14 +89,20 @@ def may_register(program: Program, user: User, token: str = "") -> tuple[bool, s
     """Whether this person is let in by the program's access mode."""
     mode = setup_for(program).access_mode
     is_member = Membership.objects.filter(organization_id=program.organization_id, user=user).exists()
-    domains = {email_domain(e) for e in verified_emails(user)}
     at_allowed_domain = AllowedDomain.objects.filter(
-        organization_id=program.organization_id, domain__in=domains, verified_at__isnull=False
+        organization_id=program.organization_id, domain__in=self_join_domains(user), verified_at__isnull=False
     ).exists()
-    invited = invitation_for(program, user, token) is not None
-    if mode in (AccessMode.OPEN, AccessMode.BOTH) and (is_member or at_allowed_domain):
+    invitation = invitation_for(program, user, token)
+    removed = removed_at(organization_id=program.organization_id, user=user)
+    # Only an invitation sent after a removal asks the person back.
+    invited = invitation is not None and (removed is None or invitation.created_at > removed)
+    if mode in (AccessMode.OPEN, AccessMode.BOTH) and is_member:
         return True, ""
     if invited:  # personal, from the program's staff (an import invites people it may not add)
+        return True, ""
+    if at_allowed_domain and removed:
+        return False, removed_message(program.organization)
+    if mode in (AccessMode.OPEN, AccessMode.BOTH) and at_allowed_domain:
         return True, ""
     if mode == AccessMode.INVITATION:
         return False, "This program is by invitation only. Use the link in your invitation email."
@@ -118,12 +125,14 @@ def registration_start(*, program: Program, user: User, token: str = "") -> Regi
     Membership.objects.get_or_create(
         organization_id=program.organization_id, user=user, defaults={"role": Role.MEMBER}
     )
+    invitation = invitation_for(program, user, token)
+    if invitation is not None:  # the organization asked them back
+        removal_lift(organization=program.organization, user=user)
     registration, created = Registration.objects.get_or_create(program=program, user=user)
     if not created and registration.status == RegistrationStatus.WITHDRAWN:
         registration.status = RegistrationStatus.DRAFT
         registration.withdrawn_at = None
         registration.save(update_fields=["status", "withdrawn_at", "updated_at"])
-    invitation = invitation_for(program, user, token)
     if invitation is not None and invitation.registration_id is None:
         invitation.registration = registration
         invitation.save(update_fields=["registration"])

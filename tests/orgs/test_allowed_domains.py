@@ -1,8 +1,13 @@
 """An allowed email domain lets people join only once proven: at once when an administrator has a
 verified email there, else by the same DNS TXT record as a custom domain. Public webmail is refused."""
 
+import importlib
+
 import pytest
 from allauth.account.models import EmailAddress
+from django.apps import apps as django_apps
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from kindred.orgs import services
 from kindred.orgs.models import AllowedDomain, DomainProof, Membership
@@ -145,3 +150,71 @@ def test_an_admin_confirming_an_address_there_proves_it_at_once(
     add(client, "other-labs.test")
     client_for(bob).post(f"/accounts/confirm-email/{EmailConfirmationHMAC(bobs).key}/")
     assert AllowedDomain.objects.get(domain="other-labs.test").verified_at is None  # bob is no administrator
+
+
+@pytest.fixture
+def old_gmail_row(acme, alice):  # type: ignore[no-untyped-def]
+    """A public webmail row from before it was refused, whose administrator has an address there."""
+    EmailAddress.objects.create(user=alice, email="alice@gmail.com", verified=True)
+    return AllowedDomain.objects.create(organization=acme, domain="gmail.com")
+
+
+def test_an_old_public_webmail_row_is_never_proven_by_the_check(old_gmail_row):
+    allowed = services.allowed_domain_check(allowed_domain_id=old_gmail_row.pk)
+    assert allowed is not None and allowed.verified_at is None
+    assert "public email provider" in allowed.check_message
+
+
+def test_an_old_public_webmail_row_is_never_proven_by_an_email_confirmation(old_gmail_row, alice):
+    assert services.allowed_domains_prove(user=alice, email="alice2@gmail.com") == 0
+    old_gmail_row.refresh_from_db()
+    assert old_gmail_row.verified_at is None
+
+
+def test_an_old_proven_public_webmail_row_lets_nobody_in(old_gmail_row, acme):
+    AllowedDomain.objects.filter(pk=old_gmail_row.pk).update(
+        verified_at=timezone.now(), proof=DomainProof.DNS
+    )
+    stranger = UserFactory(email="anyone@gmail.com")  # verified
+    assert services.joinable_organizations(stranger) == []
+    with pytest.raises(ValidationError):
+        services.organization_join(organization=acme, user=stranger)
+    program = ProgramFactory(organization=acme, status=Status.REGISTRATION)
+    assert may_register(program, stranger)[0] is False
+
+
+def test_the_0004_migration_leaves_public_webmail_unverified(old_gmail_row, acme):
+    migration = importlib.import_module("kindred.orgs.migrations.0004_domain_proofs")
+    own = AllowedDomain.objects.create(organization=acme, domain="acme.test")  # alice@acme.test
+    migration.keep_domains_an_administrator_proves(django_apps, None)
+    old_gmail_row.refresh_from_db()
+    own.refresh_from_db()
+    assert old_gmail_row.verified_at is None and own.verified_at is not None
+
+
+def test_an_organization_lists_at_most_twenty_domains(client_for, alice, acme):
+    AllowedDomain.objects.bulk_create(
+        AllowedDomain(organization=acme, domain=f"d{n}.acme.test") for n in range(20)
+    )
+    response = add(client_for(alice), "one-more.acme.test")
+    assert response.status_code == 400 and "at most 20" in str(response.context["domain_form"].errors)
+    assert AllowedDomain.objects.filter(organization=acme).count() == 20
+
+
+def test_check_now_runs_at_most_once_a_minute(
+    client_for, alice, acme, fake_dns, time_machine, django_capture_on_commit_callbacks
+):
+    client = client_for(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        add(client, "acme-labs.test")
+    assert fake_dns.queries.count(RECORD) == 1
+    allowed = AllowedDomain.objects.get()
+    time_machine.move_to(timezone.now() + timezone.timedelta(seconds=10))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/o/acme/domains/{allowed.pk}/check/", follow=True)
+    assert "less than a minute ago" in response.content.decode()
+    assert fake_dns.queries.count(RECORD) == 1
+    time_machine.move_to(timezone.now() + services.CHECK_NOW_INTERVAL)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/o/acme/domains/{allowed.pk}/check/")
+    assert fake_dns.queries.count(RECORD) == 2

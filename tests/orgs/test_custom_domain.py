@@ -3,6 +3,7 @@ the worker on a real (local) DNS server; Kindred's own hosts can never be claime
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kindred.orgs import services
@@ -228,3 +229,103 @@ def test_the_settings_page_says_when_this_server_does_not_answer_on_the_domain(
     settings.ALLOWED_HOSTS = ["kindred.example", "testserver"]
     settings.CUSTOM_DOMAIN_HOSTS = []
     assert "CUSTOM_DOMAIN_HOSTS" in client.get("/o/acme/settings/").content.decode()
+
+
+def test_a_stale_form_instance_never_carries_a_proof_to_another_domain(
+    alice, acme, django_capture_on_commit_callbacks
+):
+    """Two concurrent saves: R1 changes a proven domain to another; R2, loaded before R1, posts
+    the new domain with the old proof still on its instance. The stored row decides."""
+    Organization.objects.filter(pk=acme.pk).update(
+        custom_domain=DOMAIN, custom_domain_verified_at=timezone.now()
+    )
+    stale = Organization.objects.get(pk=acme.pk)
+    fields = {"name": "Acme", "email_display_name": "", "primary_colour": "#123456"}
+    with django_capture_on_commit_callbacks(execute=False):
+        services.organization_update(
+            organization=Organization.objects.get(pk=acme.pk), custom_domain="learn.acme.test", **fields
+        )
+        stale.custom_domain = "learn.acme.test"  # what the bound form does
+        services.organization_update(organization=stale, custom_domain="learn.acme.test", **fields)
+    acme.refresh_from_db()
+    assert acme.custom_domain == "learn.acme.test" and acme.custom_domain_verified_at is None
+    assert stale.custom_domain_verified_at is None
+    assert organization_for_host("learn.acme.test") is None
+
+
+def test_a_stale_proof_onto_a_domain_proven_elsewhere_is_no_server_error(
+    alice, acme, globex, django_capture_on_commit_callbacks
+):
+    Organization.objects.filter(pk=acme.pk).update(
+        custom_domain=DOMAIN, custom_domain_verified_at=timezone.now()
+    )
+    stale = Organization.objects.get(pk=acme.pk)
+    fields = {"name": "Acme", "email_display_name": "", "primary_colour": "#123456"}
+    with django_capture_on_commit_callbacks(execute=False):
+        services.organization_update(
+            organization=Organization.objects.get(pk=acme.pk), custom_domain="learn.acme.test", **fields
+        )
+    Organization.objects.filter(pk=globex.pk).update(
+        custom_domain="learn.acme.test", custom_domain_verified_at=timezone.now()
+    )
+    stale.custom_domain = "learn.acme.test"
+    services.organization_update(organization=stale, custom_domain="learn.acme.test", **fields)
+    acme.refresh_from_db()
+    assert acme.custom_domain_verified_at is None
+    assert organization_for_host("learn.acme.test") == globex
+
+
+def test_the_service_refuses_a_domain_another_organization_has_proven(acme, globex):
+    Organization.objects.filter(pk=globex.pk).update(
+        custom_domain=DOMAIN, custom_domain_verified_at=timezone.now()
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.organization_update(
+            organization=acme,
+            name="Acme",
+            email_display_name="",
+            primary_colour="#123456",
+            custom_domain=DOMAIN,
+        )
+    assert caught.value.message_dict == {"custom_domain": [services.DOMAIN_TAKEN]}
+
+
+def test_check_now_runs_at_most_once_a_minute(
+    client_for, alice, acme, fake_dns, time_machine, django_capture_on_commit_callbacks
+):
+    Organization.objects.filter(pk=acme.pk).update(custom_domain=DOMAIN)
+    client = client_for(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        check_now(client)
+    assert fake_dns.queries.count(RECORD) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/o/acme/settings/domain/check/", follow=True)
+    assert "less than a minute ago" in response.content.decode()
+    assert fake_dns.queries.count(RECORD) == 1
+    time_machine.move_to(timezone.now() + services.CHECK_NOW_INTERVAL + timezone.timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        check_now(client)
+    assert fake_dns.queries.count(RECORD) == 2
+
+
+def test_the_sweep_backs_off_then_stops_after_a_week(acme, fake_dns, time_machine):
+    start = timezone.now()
+    time_machine.move_to(start)
+    Organization.objects.filter(pk=acme.pk).update(custom_domain=DOMAIN, custom_domain_changed_at=start)
+
+    def sweep_at(delta):  # type: ignore[no-untyped-def]
+        time_machine.move_to(start + delta)
+        return services.domains_check_pending()
+
+    minutes = timezone.timedelta(minutes=1)
+    assert sweep_at(0 * minutes) == 1
+    assert sweep_at(16 * minutes) == 1  # first day: every 15 minutes
+    assert sweep_at(24 * 60 * minutes + minutes) == 1
+    assert sweep_at(24 * 60 * minutes + 20 * minutes) == 0  # then hourly
+    assert sweep_at(24 * 60 * minutes + 62 * minutes) == 1
+    assert sweep_at(7 * 24 * 60 * minutes - 30 * minutes) == 1
+    assert sweep_at(7 * 24 * 60 * minutes + minutes) == 1  # the last one, past a week
+    acme.refresh_from_db()
+    assert "stopped checking" in acme.custom_domain_check_message
+    assert sweep_at(8 * 24 * 60 * minutes) == 0
+    assert sweep_at(30 * 24 * 60 * minutes) == 0

@@ -13,12 +13,17 @@ def give_each_organization_its_token(apps, schema_editor):
 
 def keep_domains_an_administrator_proves(apps, schema_editor):
     # Existing custom domains stay pending until proven by DNS. An existing allowed email domain
-    # stays active when one of the organization's administrators has a verified email there.
+    # stays active when one of the organization's administrators has a verified email there,
+    # unless it is public webmail (an address there proves nothing): such a row stays unverified.
     from django.utils import timezone
+
+    from kindred.lib.webmail import is_public_email_domain
 
     AllowedDomain = apps.get_model("orgs", "AllowedDomain")
     EmailAddress = apps.get_model("account", "EmailAddress")
     for allowed in AllowedDomain.objects.all():
+        if is_public_email_domain(allowed.domain):
+            continue
         proven = EmailAddress.objects.filter(
             verified=True,
             email__iendswith="@" + allowed.domain,
