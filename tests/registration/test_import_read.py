@@ -9,7 +9,6 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import TestCase
 
 from kindred.registration import imports
@@ -215,8 +214,8 @@ def test_an_unexpected_error_while_storing_the_rows_never_leaves_the_job_reading
     assert bytes(job.content) == b""
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite stores a NUL")
-def test_rows_the_database_refuses_leave_the_job_unreadable(program, alice, qs, monkeypatch):
+@pytest.mark.postgres  # SQLite stores a NUL
+def test_rows_the_database_refuses_leave_the_job_unreadable(postgres, program, alice, qs, monkeypatch):
     """Past the reader's own check, PostgreSQL refusing the rows ends the job too."""
     monkeypatch.setattr(read, "_check_cells", lambda *args: None)
     with TestCase.captureOnCommitCallbacks(execute=True):
