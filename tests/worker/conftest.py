@@ -136,8 +136,14 @@ def stop_afterwards() -> Iterator[list[subprocess.Popen[bytes]]]:
     yield started
     for process in started:
         if process.poll() is None:
-            process.kill()
-            process.wait()
+            # SIGTERM first: serve_all stops its web server, worker and sweep on it (a SIGKILL
+            # would leave them running, orphaned, after the test).
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 BUSY_TIMEOUT = worker_settings.BUSY_TIMEOUT
