@@ -237,7 +237,7 @@ import json, sys, time
 import networkx as nx
 from kindred.matching import parse_problem
 from kindred.matching.score import Scorer
-from kindred.matching.solve import _peer_edges
+from kindred.matching.peer import _peer_edges
 start = time.perf_counter()
 problem = parse_problem(json.load(open(sys.argv[1])))
 a, b, value = _peer_edges(Scorer(problem))

@@ -17,7 +17,8 @@ The problem format, the scoring rules and the guarantees are described in README
 from .model import Criterion, Person, Problem, ProblemError, parse_problem
 from .recommend import Recommendation, recommend
 from .score import ScoreMatrix, score_matrix
-from .solve import TIME_LIMIT, Certificate, Group, Pair, Solution, SolveTimeout, solve
+from .solution import TIME_LIMIT, Certificate, Group, Pair, Solution, SolveTimeout
+from .solve import solve
 
 __all__ = [
     "TIME_LIMIT",

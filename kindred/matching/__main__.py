@@ -15,7 +15,8 @@ from typing import Any
 from .model import ProblemError, parse_problem
 from .recommend import recommend
 from .score import score_matrix
-from .solve import TIME_LIMIT, SolveTimeout, solve
+from .solution import TIME_LIMIT, SolveTimeout
+from .solve import solve
 
 
 class _Parser(argparse.ArgumentParser):

@@ -20,7 +20,7 @@ from kindred.matching.score import FULL_SCORE
 
 from .conftest import random_problem, reference_values
 
-SOLVE = importlib.import_module("kindred.matching.solve")
+PEER = importlib.import_module("kindred.matching.peer")
 FAST = settings(max_examples=40, deadline=None, derandomize=True)
 
 
@@ -165,8 +165,8 @@ def test_random_pools_match_networkx(seed, n, objective):
 
 def test_candidate_rounds_reach_pairs_outside_the_first_candidates(monkeypatch):
     """With one candidate per person the first solve misses pairs; the dual check adds them."""
-    monkeypatch.setattr(SOLVE, "PEER_CANDIDATES", 1)
-    monkeypatch.setattr(SOLVE, "PEER_ACTIVATE", 1)
+    monkeypatch.setattr(PEER, "PEER_CANDIDATES", 1)
+    monkeypatch.setattr(PEER, "PEER_ACTIVATE", 1)
     data = random_problem(12, 41, 0, mode="peer", extras=False)
     _check(data)
     assert solve(parse_problem(data)).certificate.rounds > 1
