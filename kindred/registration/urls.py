@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kindred.registration import import_views, views
+from kindred.registration import access_views, import_views, views
 
 app_name = "registration"
 P = "o/<slug:org_slug>/programs/<slug:program_slug>/"
@@ -15,12 +15,12 @@ urlpatterns = [
     path(P + "questionnaire/pool/", views.pool_add, name="pool_add"),
     path(P + "questionnaire/import/", views.questions_import, name="questions_import"),
     path(P + "questionnaire/preview/", views.preview, name="preview"),
-    path(P + "access/", views.access, name="access"),
-    path(P + "access/invite/", views.invite, name="invite"),
-    path(P + "access/remind/", views.remind, name="remind"),
-    path(P + "access/resend/", views.resend, name="resend"),
-    path(P + "emails/", views.emails, name="emails"),
-    path(P + "emails/preview/", views.email_preview, name="email_preview"),
+    path(P + "access/", access_views.access, name="access"),
+    path(P + "access/invite/", access_views.invite, name="invite"),
+    path(P + "access/remind/", access_views.remind, name="remind"),
+    path(P + "access/resend/", access_views.resend, name="resend"),
+    path(P + "emails/", access_views.emails, name="emails"),
+    path(P + "emails/preview/", access_views.email_preview, name="email_preview"),
     path(P + "registrants/", views.registrant_list, name="registrants"),
     path(P + "registrants/<id:registration_id>/", views.registrant_detail, name="registrant"),
     path(R + "register/", views.register, name="register"),
