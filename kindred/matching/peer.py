@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .blossom import certify, max_weight_matching, slacks
+from .blossom import max_weight_matching
+from .certificate import certify, slacks
 from .explain import reasons_many
 from .model import Problem
 from .score import FULL_SCORE, NOT_ALLOWED, Scorer
@@ -41,7 +42,7 @@ def _solve_peer(problem: Problem, scorer: Scorer, clock: _Clock) -> Solution:
     ``PEER_CANDIDATES`` heaviest; its duals (vertex and odd-set) are then checked against every
     allowed pair, and each person's most violated pairs join the candidates (``PEER_ACTIVATE``,
     doubling each round), until every pair is covered: then the matching is optimal over all
-    allowed pairs (LP duality), which :func:`~kindred.matching.blossom.certify` confirms
+    allowed pairs (LP duality), which :func:`~kindred.matching.certificate.certify` confirms
     independently before the result is used.
     """
     n = len(problem.mentees)

@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kindred.matching import SolveTimeout, parse_problem, solve
-from kindred.matching.blossom import BlossomResult, certify, max_weight_matching, slacks
+from kindred.matching.blossom import BlossomResult, max_weight_matching
+from kindred.matching.certificate import certify, slacks
 from kindred.matching.score import FULL_SCORE
 
 from .conftest import random_problem, reference_values
