@@ -17,6 +17,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from kindred.accounts.models import User
+from kindred.demo.people import DEPARTMENTS, FIRST, LAST, PEOPLE, ZONES
 from kindred.orgs.models import AllowedDomain, DomainProof, Membership, Organization, OrgInvitation, Role
 from kindred.pairing.choice import request_create
 from kindred.pairing.criteria import criteria_reset_to_defaults, settings_for, settings_save
@@ -42,135 +43,6 @@ DEMO_LOGINS = (
     ("mentor@northwind.test", "a mentor in Northwind's programs"),
     ("mentee@northwind.test", "a mentee in Northwind's programs"),
 )
-
-# (email, name, title, department, time zone, role in the organization)
-PEOPLE = [
-    (
-        "admin@northwind.test",
-        "Alex Morgan",
-        "Head of Learning & Development",
-        "People",
-        "America/New_York",
-        Role.ADMIN,
-    ),
-    (
-        "mentor@northwind.test",
-        "Priya Shah",
-        "Senior Engineering Manager",
-        "Engineering",
-        "Europe/London",
-        Role.MEMBER,
-    ),
-    (
-        "mentee@northwind.test",
-        "Jordan Lee",
-        "Associate Product Designer",
-        "Design",
-        "America/Chicago",
-        Role.MEMBER,
-    ),
-    (
-        "programs@northwind.test",
-        "Sam Rivera",
-        "Program Manager, Talent",
-        "People",
-        "America/Denver",
-        Role.PROGRAM_MANAGER,
-    ),
-]
-FIRST = [
-    "Ava",
-    "Ben",
-    "Chloe",
-    "Diego",
-    "Emma",
-    "Farah",
-    "Gabriel",
-    "Hana",
-    "Ivan",
-    "Jade",
-    "Kofi",
-    "Lena",
-    "Mateo",
-    "Nadia",
-    "Omar",
-    "Paula",
-    "Quinn",
-    "Rosa",
-    "Sven",
-    "Tara",
-    "Umar",
-    "Vera",
-    "Wei",
-    "Yara",
-    "Zane",
-    "Aiko",
-    "Bruno",
-    "Carmen",
-    "Dev",
-    "Elif",
-    "Felix",
-    "Grace",
-    "Hugo",
-    "Ines",
-    "Jonas",
-    "Keira",
-    "Luca",
-    "Maya",
-]
-LAST = [
-    "Nguyen",
-    "Okafor",
-    "Schmidt",
-    "Tanaka",
-    "Silva",
-    "Haddad",
-    "Kowalski",
-    "Johansson",
-    "Moreau",
-    "Patel",
-    "Rossi",
-    "Kim",
-    "Mensah",
-    "Novak",
-    "Ortiz",
-    "Fischer",
-    "Ali",
-    "Dubois",
-    "Larsen",
-    "Costa",
-]
-DEPARTMENTS = {
-    "Engineering": [
-        "Software Engineer",
-        "Senior Software Engineer",
-        "Staff Engineer",
-        "Engineering Manager",
-        "QA Analyst",
-    ],
-    "Product": [
-        "Associate Product Manager",
-        "Product Manager",
-        "Senior Product Manager",
-        "Director of Product",
-    ],
-    "Design": ["Product Designer", "Senior Product Designer", "UX Researcher", "Design Lead"],
-    "Sales": ["Account Executive", "Sales Development Rep", "Regional Sales Director", "Sales Engineer"],
-    "Marketing": ["Content Marketer", "Growth Marketing Manager", "Brand Lead", "VP Marketing"],
-    "Finance": ["Financial Analyst", "Senior Accountant", "Controller", "FP&A Manager"],
-    "People": ["HR Business Partner", "Recruiter", "L&D Specialist", "People Operations Lead"],
-    "Operations": ["Operations Analyst", "Supply Chain Coordinator", "Logistics Manager", "COO Office Lead"],
-}
-ZONES = [
-    "America/New_York",
-    "America/Chicago",
-    "America/Los_Angeles",
-    "Europe/London",
-    "Europe/Berlin",
-    "Asia/Singapore",
-    "Australia/Sydney",
-    "America/Sao_Paulo",
-]
 
 
 def _logo_png() -> bytes:
